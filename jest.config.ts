@@ -1,0 +1,25 @@
+import type { Config } from "jest";
+import { compilerOptions } from "./tsconfig.json";
+
+const tsconfig = { ...compilerOptions, rootDir: "." };
+
+const config: Config = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  globalSetup: "<rootDir>/test/support/global-setup.ts",
+  transform: {
+    // Type errors are caught once by `npm run typecheck`; jest only transpiles. Jest's module
+    // system has no import() without --experimental-vm-modules, so the transpile turns the dynamic
+    // imports (Prisma's generated client loads its query compiler that way) into require().
+    "^.+\\.ts$": [
+      "ts-jest",
+      { tsconfig: { ...tsconfig, module: "commonjs", moduleResolution: "node10", isolatedModules: true } },
+    ],
+  },
+  // Database suites create their own databases; on 2 cores more workers only add contention.
+  maxWorkers: 2,
+  testTimeout: 60_000,
+};
+
+export default config;

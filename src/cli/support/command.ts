@@ -1,0 +1,114 @@
+// The frame every command runs in: validated config, logger, migrated database, and errors that
+// end as one clear line on stderr with a meaningful exit code instead of a stack trace.
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { type Config, ConfigError, loadConfig, redactUrl } from "../../config";
+import { type Database, openDatabase } from "../../db/client";
+import { MigrationError, migrateDatabase } from "../../db/migrate";
+import { createLogger, type Logger } from "../../logger";
+
+export interface CommandContext {
+  config: Config;
+  log: Logger;
+  db: Database;
+}
+
+/** A mistake in how the command was called: printed with the usage text, exit code 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** A problem with the command's input (missing file, bad rows…): printed as is, exit code 1. */
+export class InputError extends Error {
+  override name = "InputError";
+}
+
+export interface CommandSpec {
+  /** Shown after "usage:" when the command is called wrongly. */
+  usage: string;
+  /** Receives the context; resolves to the exit code (default 0). */
+  run(ctx: CommandContext): Promise<number | undefined>;
+}
+
+/**
+ * Runs a command and exits the process with its code. Pending migrations are applied first unless
+ * MIGRATE_ON_START=false.
+ */
+export function runCommand(spec: CommandSpec): void {
+  execute(spec).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error) => {
+      process.exitCode = report(error, spec.usage);
+    },
+  );
+}
+
+/** Parses argv strictly; unknown or malformed options become a UsageError. */
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"]>>(
+  options: T,
+  args = process.argv.slice(2),
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/**
+ * Reads an integer option.
+ *
+ * @example intOption("--customers", "200", { min: 1, max: 1_000_000 }) // 200
+ */
+export function intOption(
+  name: string,
+  value: string | undefined,
+  { min, max, fallback }: { min: number; max: number; fallback?: number },
+): number {
+  if (value === undefined) {
+    if (fallback === undefined) throw new UsageError(`${name} is required`);
+    return fallback;
+  }
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `${name}: expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return n;
+}
+
+// ---- private helpers ----
+
+async function execute(spec: CommandSpec): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger(config);
+  if (config.migrateOnStart) {
+    const { applied } = await migrateDatabase(config.databaseUrl, { warn: (m) => log.warn(m) });
+    if (applied.length) log.info({ applied }, "applied database migrations");
+  }
+  const db = openDatabase(config.databaseUrl);
+  log.debug({ database: redactUrl(config.databaseUrl), provider: db.provider }, "database opened");
+  try {
+    return (await spec.run({ config, log, db })) ?? 0;
+  } finally {
+    await db.close();
+  }
+}
+
+function report(error: unknown, usage: string): number {
+  if (error instanceof UsageError) {
+    process.stderr.write(`error: ${error.message}\nusage: ${usage}\n`);
+    return 2;
+  }
+  if (error instanceof ConfigError || error instanceof MigrationError || error instanceof InputError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    return 1;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`error: ${message.trim()}\n`);
+  if (process.env.LOG_LEVEL === "debug" && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}

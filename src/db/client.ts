@@ -1,0 +1,55 @@
+// One Prisma client per provider. Prisma generates a separate client for each provider (a client
+// refuses another provider's adapter), but both expose the same model API because they are rendered
+// from the same prisma/models.prisma; the rest of the code sees only `Db`.
+import fs from "node:fs";
+import path from "node:path";
+import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { type DatabaseProvider, providerOf, redactUrl, sqlitePath } from "../config";
+import { PrismaClient as PostgresClient } from "../generated/prisma/postgresql/client";
+import { PrismaClient as SqliteClient } from "../generated/prisma/sqlite/client";
+
+/** The Prisma client the application codes against, whichever database is behind it. */
+export type Db = SqliteClient;
+
+export interface Database {
+  readonly prisma: Db;
+  readonly provider: DatabaseProvider;
+  /** Closes the connection (pool); the Database is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** Largest number of PostgreSQL connections this process opens (default 10). */
+  poolSize?: number;
+}
+
+/**
+ * Opens the database a URL names: `file:` → SQLite (the file and its folder are created on first
+ * use), `postgres(ql)://` → PostgreSQL. Does not migrate; see `migrateDatabase`.
+ *
+ * @example
+ *   const db = openDatabase("file:./data/dev.db");
+ *   const n = await db.prisma.customer.count();
+ *   await db.close();
+ */
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Database {
+  const provider = providerOf(url);
+  if (provider === "sqlite") {
+    const file = sqlitePath(url);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const prisma = new SqliteClient({
+      adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 10_000 }),
+    });
+    return { prisma, provider, close: () => prisma.$disconnect() };
+  }
+  if (provider === "postgresql") {
+    const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
+    // Same models, other provider: the PostgreSQL client is structurally the application's Db.
+    const prisma = new PostgresClient({ adapter }) as unknown as Db;
+    return { prisma, provider, close: () => prisma.$disconnect() };
+  }
+  throw new Error(
+    `Unsupported database URL ${JSON.stringify(redactUrl(url))}: expected file: or postgresql://`,
+  );
+}

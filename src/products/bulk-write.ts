@@ -1,0 +1,41 @@
+// Bulk catalogue writes for the seeder and importers. Idempotent by SKU.
+import { BIND_SAFE_ROWS, chunks, lookupIds, uniqueBy } from "../db/batching";
+import type { Db } from "../db/client";
+
+export interface ProductRecord {
+  sku: string;
+  name: string;
+  category: string;
+  subcategory?: string | null;
+  brand?: string | null;
+  packageSize?: string | null;
+}
+
+/**
+ * Inserts the products whose SKU is not in the database yet; existing products are left as they
+ * are, so writing the same catalogue twice changes nothing. Returns how many were inserted.
+ */
+export async function insertMissingProducts(db: Db, products: readonly ProductRecord[]): Promise<number> {
+  let inserted = 0;
+  for (const batch of chunks(
+    uniqueBy(products, (p) => p.sku),
+    BIND_SAFE_ROWS,
+  )) {
+    const existing = await findProductIds(
+      db,
+      batch.map((p) => p.sku),
+    );
+    const missing = batch.filter((p) => !existing.has(p.sku));
+    if (missing.length) inserted += (await db.product.createMany({ data: missing })).count;
+  }
+  return inserted;
+}
+
+/** Maps each given SKU that exists to its product id. */
+export function findProductIds(db: Db, skus: Iterable<string>): Promise<Map<string, number>> {
+  return lookupIds(skus, async (batch) =>
+    (await db.product.findMany({ where: { sku: { in: batch } }, select: { id: true, sku: true } })).map(
+      (p) => [p.sku, p.id],
+    ),
+  );
+}
