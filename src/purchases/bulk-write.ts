@@ -49,6 +49,7 @@ export async function writePurchaseBatch(
   customers: readonly CustomerRecord[],
   purchases: readonly PurchaseRecord[],
 ): Promise<BatchResult> {
+  assertValidItems(purchases);
   const merged = mergeByKey(purchases);
   // A concurrent writer (another importer replica) can insert the same keys between our read and
   // our insert; the unique index rejects the loser, and a retry then sees the rows as existing.
@@ -158,6 +159,23 @@ async function missingLines(tx: Db, existing: readonly PurchaseRecord[], purchas
     await tx.purchase.update({ where: { id: purchaseId }, data: { total: { increment } } });
   }
   return lines;
+}
+
+/**
+ * Quantities must be positive and amounts finite. The database has no CHECK for it (Prisma's schema
+ * language cannot express one), so every writer goes through here.
+ */
+function assertValidItems(purchases: readonly PurchaseRecord[]): void {
+  for (const purchase of purchases) {
+    for (const item of purchase.items) {
+      if (!(Number.isFinite(item.quantity) && item.quantity > 0) || !Number.isFinite(item.amount)) {
+        throw new RangeError(
+          `Purchase ${purchase.idempotencyKey}, product ${item.productId}: expected quantity > 0 and a finite amount, ` +
+            `got quantity ${item.quantity} and amount ${item.amount}`,
+        );
+      }
+    }
+  }
 }
 
 /** One record per idempotencyKey, one line per product (quantities and amounts summed). */

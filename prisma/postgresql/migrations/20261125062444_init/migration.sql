@@ -47,9 +47,7 @@ CREATE TABLE "PurchaseItem" (
     "quantity" DOUBLE PRECISION NOT NULL,
     "amount" DECIMAL(12,2) NOT NULL,
 
-    CONSTRAINT "PurchaseItem_pkey" PRIMARY KEY ("id"),
-    -- Added by hand: Prisma's schema language has no CHECK constraints.
-    CONSTRAINT "PurchaseItem_quantity_positive" CHECK ("quantity" > 0)
+    CONSTRAINT "PurchaseItem_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex

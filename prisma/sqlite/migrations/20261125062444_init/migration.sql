@@ -39,9 +39,7 @@ CREATE TABLE "PurchaseItem" (
     "quantity" REAL NOT NULL,
     "amount" DECIMAL NOT NULL,
     CONSTRAINT "PurchaseItem_purchaseId_fkey" FOREIGN KEY ("purchaseId") REFERENCES "Purchase" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
-    CONSTRAINT "PurchaseItem_productId_fkey" FOREIGN KEY ("productId") REFERENCES "Product" ("id") ON DELETE RESTRICT ON UPDATE CASCADE,
-    -- Added by hand: Prisma's schema language has no CHECK constraints.
-    CONSTRAINT "PurchaseItem_quantity_positive" CHECK ("quantity" > 0)
+    CONSTRAINT "PurchaseItem_productId_fkey" FOREIGN KEY ("productId") REFERENCES "Product" ("id") ON DELETE RESTRICT ON UPDATE CASCADE
 );
 
 -- CreateIndex
