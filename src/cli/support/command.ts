@@ -3,13 +3,15 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type Config, ConfigError, loadConfig, redactUrl } from "../../config";
 import { type Database, openDatabase } from "../../db/client";
-import { MigrationError, migrateDatabase } from "../../db/migrate";
+import { type MigrateResult, MigrationError, migrateDatabase } from "../../db/migrate";
 import { createLogger, type Logger } from "../../logger";
 
 export interface CommandContext {
   config: Config;
   log: Logger;
   db: Database;
+  /** What the start-up migration did; undefined when MIGRATE_ON_START=false. */
+  migration?: MigrateResult;
 }
 
 /** A mistake in how the command was called: printed with the usage text, exit code 2. */
@@ -22,18 +24,25 @@ export class InputError extends Error {
   override name = "InputError";
 }
 
-export interface CommandSpec {
+export interface CommandSpec<Args = undefined> {
   /** Shown after "usage:" when the command is called wrongly. */
   usage: string;
-  /** Receives the context; resolves to the exit code (default 0). */
-  run(ctx: CommandContext): Promise<number | undefined>;
+  /**
+   * Reads and checks the arguments before anything touches the database, so a mistyped command
+   * changes nothing. Throw UsageError for bad arguments.
+   */
+  parse?: (argv: string[]) => Args;
+  /** Migrate even when MIGRATE_ON_START=false (the migrate command itself). */
+  alwaysMigrate?: boolean;
+  /** Receives the context and parsed arguments; resolves to the exit code (default 0). */
+  run(ctx: CommandContext, args: Args): Promise<number | undefined>;
 }
 
 /**
  * Runs a command and exits the process with its code. Pending migrations are applied first unless
  * MIGRATE_ON_START=false.
  */
-export function runCommand(spec: CommandSpec): void {
+export function runCommand<Args>(spec: CommandSpec<Args>): void {
   execute(spec).then(
     (code) => {
       process.exitCode = code;
@@ -82,17 +91,19 @@ export function intOption(
 
 // ---- private helpers ----
 
-async function execute(spec: CommandSpec): Promise<number> {
+async function execute<Args>(spec: CommandSpec<Args>): Promise<number> {
+  const args = spec.parse ? spec.parse(process.argv.slice(2)) : (undefined as Args);
   const config = loadConfig();
   const log = createLogger(config);
-  if (config.migrateOnStart) {
-    const { applied } = await migrateDatabase(config.databaseUrl, { warn: (m) => log.warn(m) });
-    if (applied.length) log.info({ applied }, "applied database migrations");
+  let migration: MigrateResult | undefined;
+  if (config.migrateOnStart || spec.alwaysMigrate) {
+    migration = await migrateDatabase(config.databaseUrl, { warn: (m) => log.warn(m) });
+    if (migration.applied.length) log.info({ applied: migration.applied }, "applied database migrations");
   }
   const db = openDatabase(config.databaseUrl);
   log.debug({ database: redactUrl(config.databaseUrl), provider: db.provider }, "database opened");
   try {
-    return (await spec.run({ config, log, db })) ?? 0;
+    return (await spec.run({ config, log, db, migration }, args)) ?? 0;
   } finally {
     await db.close();
   }
