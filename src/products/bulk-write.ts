@@ -1,6 +1,7 @@
 // Bulk catalogue writes for the seeder and importers. Idempotent by SKU.
 import { BIND_SAFE_ROWS, chunks, lookupIds, uniqueBy } from "../db/batching";
 import type { Db } from "../db/client";
+import { insertRows } from "../db/insert-rows";
 
 export interface ProductRecord {
   sku: string;
@@ -26,10 +27,34 @@ export async function insertMissingProducts(db: Db, products: readonly ProductRe
       batch.map((p) => p.sku),
     );
     const missing = batch.filter((p) => !existing.has(p.sku));
-    if (missing.length) inserted += (await db.product.createMany({ data: missing })).count;
+    const createdAt = new Date();
+    inserted += await insertRows(
+      db,
+      "Product",
+      PRODUCT_COLUMNS,
+      missing.map((p) => ({
+        sku: p.sku,
+        name: p.name,
+        category: p.category,
+        subcategory: p.subcategory ?? null,
+        brand: p.brand ?? null,
+        packageSize: p.packageSize ?? null,
+        createdAt,
+      })),
+    );
   }
   return inserted;
 }
+
+const PRODUCT_COLUMNS = [
+  "sku",
+  "name",
+  "category",
+  "subcategory",
+  "brand",
+  "packageSize",
+  "createdAt",
+] as const;
 
 /** Maps each given SKU that exists to its product id. */
 export function findProductIds(db: Db, skus: Iterable<string>): Promise<Map<string, number>> {

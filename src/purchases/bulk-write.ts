@@ -3,6 +3,8 @@
 // so a re-run or a resumed run adds only what is missing and a crash never leaves half a batch.
 import { BIND_SAFE_ROWS, chunks, lookupIds, uniqueBy } from "../db/batching";
 import type { Db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import { insertRows, insertRowsReturning } from "../db/insert-rows";
 
 export interface CustomerRecord {
   externalId: string;
@@ -60,12 +62,31 @@ export async function writePurchaseBatch(
         timeout: 120_000,
       });
     } catch (error) {
-      if (attempt >= 3 || (error as { code?: string }).code !== "P2002") throw error;
+      if (attempt >= 3 || !isUniqueViolation(error)) throw error;
     }
   }
 }
 
 // ---- private helpers ----
+
+interface PurchaseRow {
+  customerId: number;
+  purchasedAt: Date;
+  storeId: string | null;
+  total: number;
+  idempotencyKey: string;
+  createdAt: Date;
+}
+
+const PURCHASE_COLUMNS = [
+  "customerId",
+  "purchasedAt",
+  "storeId",
+  "total",
+  "idempotencyKey",
+  "createdAt",
+] as const;
+const ITEM_COLUMNS = ["purchaseId", "productId", "quantity", "amount"] as const;
 
 async function writeInTransaction(
   tx: Db,
@@ -107,9 +128,13 @@ async function writeInTransaction(
   const existing = purchases.filter((p) => purchaseIds.has(p.idempotencyKey));
   const fresh = purchases.filter((p) => !purchaseIds.has(p.idempotencyKey));
 
+  const createdAt = new Date();
   for (const batch of chunks(fresh, BIND_SAFE_ROWS)) {
-    const rows = await tx.purchase.createManyAndReturn({
-      data: batch.map((p) => {
+    const rows = await insertRowsReturning<PurchaseRow, { id: number; idempotencyKey: string }>(
+      tx,
+      "Purchase",
+      PURCHASE_COLUMNS,
+      batch.map((p) => {
         const customerId = customerIds.get(p.customerExternalId);
         if (customerId === undefined) {
           throw new Error(
@@ -122,18 +147,19 @@ async function writeInTransaction(
           storeId: p.storeId ?? null,
           total: cents(p.items.reduce((sum, item) => sum + item.amount, 0)),
           idempotencyKey: p.idempotencyKey,
+          createdAt,
         };
       }),
-      select: { id: true, idempotencyKey: true },
-    });
-    for (const row of rows) purchaseIds.set(row.idempotencyKey!, row.id);
+      ["id", "idempotencyKey"],
+    );
+    for (const row of rows) purchaseIds.set(row.idempotencyKey, row.id);
     result.purchasesCreated += rows.length;
   }
 
   const items = fresh.flatMap((p) => p.items.map((item) => toRow(purchaseIds.get(p.idempotencyKey)!, item)));
   if (existing.length) items.push(...(await missingLines(tx, existing, purchaseIds)));
   for (const batch of chunks(items, BIND_SAFE_ROWS)) {
-    result.itemsCreated += (await tx.purchaseItem.createMany({ data: batch })).count;
+    result.itemsCreated += await insertRows(tx, "PurchaseItem", ITEM_COLUMNS, batch);
   }
   return result;
 }

@@ -4,6 +4,7 @@ import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type Config, ConfigError, loadConfig, redactUrl } from "../../config";
 import { type Database, openDatabase } from "../../db/client";
 import { type MigrateResult, MigrationError, migrateDatabase } from "../../db/migrate";
+import { InputError } from "../../errors";
 import { createLogger, type Logger } from "../../logger";
 
 export interface CommandContext {
@@ -17,11 +18,6 @@ export interface CommandContext {
 /** A mistake in how the command was called: printed with the usage text, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
-}
-
-/** A problem with the command's input (missing file, bad rows…): printed as is, exit code 1. */
-export class InputError extends Error {
-  override name = "InputError";
 }
 
 export interface CommandSpec<Args = undefined> {

@@ -56,7 +56,10 @@ function periodicLines(label: string, total: number, unit: string, stream: NodeJ
   const started = Date.now();
   let value = 0;
   let last = started;
+  let printed = -1;
   const line = () => {
+    if (value === printed) return;
+    printed = value;
     const seconds = (Date.now() - started) / 1000;
     const share = total ? ` (${Math.floor((100 * value) / total)}%)` : "";
     stream.write(
