@@ -8,6 +8,7 @@ const config: Config = {
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   globalSetup: "<rootDir>/test/support/global-setup.ts",
+  reporters: ["default", "<rootDir>/test/support/summary-line-reporter.cjs"],
   transform: {
     // Type errors are caught once by `npm run typecheck`; jest only transpiles. Jest's module
     // system has no import() without --experimental-vm-modules, so the transpile turns the dynamic
