@@ -13,6 +13,23 @@ export interface Config {
   /** Apply pending migrations before any command touches the database. */
   migrateOnStart: boolean;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** HTTP port (0 = any free port). */
+  port: number;
+  /** Interface to listen on: 127.0.0.1 outside production, 0.0.0.0 in production by default. */
+  host: string;
+  /** Schema introspection; off in production unless GRAPHQL_INTROSPECTION=true. */
+  graphqlIntrospection: boolean;
+  /** API keys by role (each list from a comma-separated variable). */
+  apiKeys: ApiKeys;
+}
+
+export interface ApiKeys {
+  /** READ_API_KEYS: every query. */
+  read: string[];
+  /** INGEST_API_KEYS: queries + recordPurchase (the retailer's order system). */
+  ingest: string[];
+  /** ADMIN_API_KEYS: everything. */
+  admin: string[];
 }
 
 /** The embedded default: a SQLite file under ./data/, created on first use. */
@@ -35,19 +52,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? "environment");
-    const got = env[name];
+    // Keys are secrets: say what is wrong with them, never what they are.
+    const got = name.endsWith("_API_KEYS") ? undefined : env[name];
     throw new ConfigError(
       `Invalid configuration: ${name}: ${issue.message}` +
         (got === undefined ? "" : ` (got ${JSON.stringify(redactUrl(got))})`),
     );
   }
-  const { NODE_ENV, DATABASE_URL, MIGRATE_ON_START, LOG_LEVEL } = parsed.data;
+  const vars = parsed.data;
+  const production = vars.NODE_ENV === "production";
   return {
-    nodeEnv: NODE_ENV,
-    databaseUrl: DATABASE_URL,
-    databaseProvider: providerOf(DATABASE_URL)!,
-    migrateOnStart: MIGRATE_ON_START,
-    logLevel: LOG_LEVEL ?? (NODE_ENV === "test" ? "warn" : "info"),
+    nodeEnv: vars.NODE_ENV,
+    databaseUrl: vars.DATABASE_URL,
+    databaseProvider: providerOf(vars.DATABASE_URL)!,
+    migrateOnStart: vars.MIGRATE_ON_START,
+    logLevel: vars.LOG_LEVEL ?? (vars.NODE_ENV === "test" ? "warn" : "info"),
+    port: vars.PORT,
+    host: vars.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
+    graphqlIntrospection: vars.GRAPHQL_INTROSPECTION ?? !production,
+    apiKeys: { read: vars.READ_API_KEYS, ingest: vars.INGEST_API_KEYS, admin: vars.ADMIN_API_KEYS },
   };
 }
 
@@ -74,6 +97,22 @@ const booleanString = () =>
     .enum(["true", "false", "1", "0"], { error: "expected true or false" })
     .transform((v) => v === "true" || v === "1");
 
+/** Shorter keys can be guessed; commas separate keys and white space is a copy-paste accident. */
+export const MIN_API_KEY_LENGTH = 16;
+
+const apiKeyList = z
+  .string()
+  .default("")
+  .transform((value) =>
+    value
+      .split(",")
+      .map((key) => key.trim())
+      .filter(Boolean),
+  )
+  .refine((keys) => keys.every((key) => key.length >= MIN_API_KEY_LENGTH && !/\s/.test(key)), {
+    message: `expected comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters without spaces`,
+  });
+
 const schema = z.object({
   NODE_ENV: z
     .enum(["development", "test", "production"], { error: "expected development, test or production" })
@@ -88,6 +127,17 @@ const schema = z.object({
       message: "expected a file path after file:",
     }),
   MIGRATE_ON_START: booleanString().default(true),
+  PORT: z.coerce
+    .number({ error: "expected a port number from 0 to 65535" })
+    .int({ error: "expected a port number from 0 to 65535" })
+    .min(0, { error: "expected a port number from 0 to 65535" })
+    .max(65_535, { error: "expected a port number from 0 to 65535" })
+    .default(4000),
+  HOST: z.string().min(1, { error: "expected a host name or IP address" }).optional(),
+  GRAPHQL_INTROSPECTION: booleanString().optional(),
+  READ_API_KEYS: apiKeyList,
+  INGEST_API_KEYS: apiKeyList,
+  ADMIN_API_KEYS: apiKeyList,
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "expected one of fatal, error, warn, info, debug, trace, silent",

@@ -1,10 +1,13 @@
 // npm run demo — the embedded default end to end: migrates the SQLite file (or whatever
-// DATABASE_URL names), fills an empty database with generated demo data, then shows what is in it.
+// DATABASE_URL names), fills an empty database with generated demo data, shows what is in it and
+// serves the API on it. Without ADMIN_API_KEYS (outside production) it makes up an admin key for
+// this run and prints it once.
 import { redactUrl } from "../config";
 import { seedDatabase } from "../datagen/seed";
 import type { Db } from "../db/client";
 import { parseCommandArgs, runCommand } from "./support/command";
 import { createProgress } from "./support/progress";
+import { generateApiKey, serveUntilSignal } from "./support/serve";
 
 /** Enough households for every category to have regulars, small enough to generate in seconds. */
 const DEMO = { customers: 300, days: 365, seed: 42 };
@@ -12,7 +15,8 @@ const DEMO = { customers: 300, days: 365, seed: 42 };
 runCommand({
   usage: "npm run demo",
   parse: (argv) => parseCommandArgs({}, argv),
-  async run({ config, db }) {
+  async run(ctx) {
+    const { config, db } = ctx;
     if ((await db.prisma.customer.count()) === 0) {
       console.log(`Empty database: generating demo data (${DEMO.customers} households, ${DEMO.days} days)…`);
       const progress = createProgress({ label: "demo data", total: DEMO.customers, unit: "customers" });
@@ -30,7 +34,22 @@ runCommand({
     }
     console.log(`\nDatabase: ${redactUrl(config.databaseUrl)} (${db.provider})`);
     console.log(await describeData(db.prisma));
-    return 0;
+    const generated =
+      config.apiKeys.admin.length === 0 && config.nodeEnv !== "production" ? generateApiKey() : undefined;
+    const apiKeys = generated ? { ...config.apiKeys, admin: [generated] } : config.apiKeys;
+    return serveUntilSignal(ctx, {
+      apiKeys,
+      banner: (url) =>
+        [
+          "",
+          `GraphQL API: ${url}  (open it in a browser for the playground; Ctrl+C stops)`,
+          generated ? `Admin API key for this run (shown once): ${generated}` : "",
+          `Try: curl -s ${url} -H 'content-type: application/json' -d '{"query":"{ customers(first: 3) { edges { node { id name } } } }"}'`,
+          "",
+        ]
+          .filter((line, i) => line || i === 0)
+          .join("\n"),
+    });
   },
 });
 

@@ -1,0 +1,42 @@
+// Runs the API until SIGTERM/SIGINT, then drains in-flight requests before the command frame
+// closes the database. Shared by `npm start` and `npm run demo`.
+import { randomBytes } from "node:crypto";
+import { KeyRing } from "../../auth/api-keys";
+import type { ApiKeys } from "../../config";
+import { createServer } from "../../server";
+import type { CommandContext } from "./command";
+
+export interface ServeOptions {
+  /** Printed once at start-up with the URLs (demo: a freshly generated admin key). */
+  banner?: (url: string) => string;
+  apiKeys?: ApiKeys;
+}
+
+export async function serveUntilSignal({ config, log, db }: CommandContext, options: ServeOptions = {}) {
+  const production = config.nodeEnv === "production";
+  const keys = new KeyRing(options.apiKeys ?? config.apiKeys, { anonymousReads: !production });
+  if (!production) log.warn("anonymous reads are allowed outside production; writes still need an API key");
+  if (!keys.hasKeysFor("ADMIN")) log.warn("no ADMIN_API_KEYS configured: admin operations are refused");
+
+  const server = await createServer({ config, database: db, log, keys });
+  const address = await server.listen();
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host === "0.0.0.0" ? "localhost" : host}:${address.port}/graphql`;
+  log.info({ url }, "listening");
+  if (options.banner) process.stdout.write(options.banner(url));
+
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+    process.once("SIGINT", () => resolve("SIGINT"));
+  });
+  log.info({ signal }, "shutting down: draining in-flight requests");
+  // A second signal means "now": skip the drain.
+  process.once(signal, () => process.exit(1));
+  await server.stop();
+  return 0;
+}
+
+/** A random key for a development session. */
+export function generateApiKey(): string {
+  return randomBytes(24).toString("base64url");
+}

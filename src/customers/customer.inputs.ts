@@ -1,0 +1,34 @@
+import { IsEmail, IsOptional, Matches, MaxLength, MinLength } from "class-validator";
+import { ArgsType, Field, InputType } from "type-graphql";
+import { PageArgs } from "../graphql/pagination";
+
+@ArgsType()
+export class CustomersArgs extends PageArgs {
+  @Field(() => String, {
+    nullable: true,
+    description: "Only customers whose name, e-mail or external id contains this text (case-insensitive).",
+  })
+  @IsOptional()
+  @MaxLength(100)
+  search?: string | null;
+}
+
+@InputType({ description: "A customer, identified by the retailer's id: created if new, updated otherwise." })
+export class UpsertCustomerInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(100)
+  @Matches(/^\S(.*\S)?$/, { message: "externalId must not start or end with white space" })
+  externalId!: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "Unique; null removes it." })
+  @IsOptional()
+  @IsEmail()
+  @MaxLength(254)
+  email?: string | null;
+}

@@ -1,0 +1,21 @@
+import "reflect-metadata";
+import type { GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import type { KeyRing } from "../auth/api-keys";
+import { createAuthChecker } from "../auth/auth-checker";
+import { CustomerResolver } from "../customers/customer.resolver";
+import { ProductResolver } from "../products/product.resolver";
+import { PurchaseItemResolver, PurchaseResolver } from "../purchases/purchase.resolver";
+import { validateArgument } from "./validation";
+
+export const RESOLVERS = [CustomerResolver, ProductResolver, PurchaseResolver, PurchaseItemResolver] as const;
+
+/** The executable schema; built once per process (type-graphql's work is too slow for per request). */
+export function buildApiSchema(keys: KeyRing): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: RESOLVERS,
+    authChecker: createAuthChecker(keys),
+    authMode: "error",
+    validateFn: validateArgument,
+  });
+}

@@ -1,0 +1,45 @@
+// Argument and input validation with class-validator decorators, reported as one BAD_USER_INPUT
+// error whose message lists every problem ("first must not be greater than 100; …") instead of
+// type-graphql's generic "Argument Validation Error".
+import { type ValidationError, validate } from "class-validator";
+import { badInput } from "./errors";
+
+/** type-graphql's validateFn. */
+export async function validateArgument(value: unknown): Promise<void> {
+  if (value === null || typeof value !== "object") return;
+  const values = Array.isArray(value) ? value : [value];
+  const problems: string[] = [];
+  for (const item of values) {
+    if (item === null || typeof item !== "object" || item.constructor === Object) continue;
+    const errors = await validate(item as object, { forbidUnknownValues: false });
+    problems.push(...errors.flatMap((error) => describe(error, "")));
+  }
+  if (problems.length) throw badInput(`Invalid input: ${problems.join("; ")}`);
+}
+
+function describe(error: ValidationError, parent: string): string[] {
+  const path = parent ? `${parent}.${error.property}` : error.property;
+  const own = Object.values(error.constraints ?? {}).map((message) =>
+    // class-validator starts messages with the bare property name; show the full path instead.
+    message.startsWith(`${error.property} `)
+      ? `${path}${message.slice(error.property.length)}`
+      : `${path}: ${message}`,
+  );
+  return [...own, ...(error.children ?? []).flatMap((child) => describe(child, path))];
+}
+
+/**
+ * Parses a GraphQL ID of one of our records (a positive integer).
+ *
+ * @example parseId("42", "customer id") // 42;  parseId("abc", "customer id") → BAD_USER_INPUT
+ */
+export function parseId(value: string | number, what: string): number {
+  const text = String(value).trim();
+  const id = Number(text);
+  if (!/^\d{1,15}$/.test(text) || !Number.isSafeInteger(id) || id < 1) {
+    throw badInput(
+      `${what}: expected a positive whole number, got ${JSON.stringify(String(value).slice(0, 40))}`,
+    );
+  }
+  return id;
+}

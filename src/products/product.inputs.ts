@@ -1,0 +1,50 @@
+import { IsOptional, Matches, MaxLength, MinLength } from "class-validator";
+import { ArgsType, Field, InputType } from "type-graphql";
+import { PageArgs } from "../graphql/pagination";
+
+@ArgsType()
+export class ProductsArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: "Only products of this category (exact name)." })
+  @IsOptional()
+  @MaxLength(200)
+  category?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Only products whose name or SKU contains this text." })
+  @IsOptional()
+  @MaxLength(100)
+  search?: string | null;
+}
+
+@InputType({ description: "A product, identified by SKU: created if new, updated otherwise." })
+export class UpsertProductInput {
+  @Field()
+  @MinLength(1)
+  @MaxLength(100)
+  @Matches(/^\S+$/, { message: "sku must not contain white space" })
+  sku!: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(300)
+  name!: string;
+
+  @Field()
+  @MinLength(1)
+  @MaxLength(200)
+  category!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(200)
+  subcategory?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(200)
+  brand?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(100)
+  packageSize?: string | null;
+}

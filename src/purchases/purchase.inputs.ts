@@ -1,0 +1,88 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsOptional,
+  IsPositive,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from "class-validator";
+import { DateTimeResolver } from "graphql-scalars";
+import { Field, Float, ID, InputType, ObjectType } from "type-graphql";
+import { Purchase } from "./purchase.type";
+
+/** Lines per purchase: far above any real basket, low enough to bound one request's work. */
+export const MAX_PURCHASE_LINES = 200;
+
+@InputType({ description: "One line: the product (by productId or by sku, exactly one) and how much." })
+export class PurchaseLineInput {
+  @Field(() => ID, { nullable: true })
+  productId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(100)
+  sku?: string | null;
+
+  @Field(() => Float, { description: "Units bought: greater than 0, may be fractional." })
+  @IsPositive()
+  @Max(100_000)
+  quantity!: number;
+
+  @Field(() => Float, { nullable: true, description: "What the line cost (default 0)." })
+  @IsOptional()
+  @Min(0)
+  @Max(10_000_000)
+  amount?: number | null;
+}
+
+@InputType({
+  description:
+    "A purchase: the customer (by customerId or customerExternalId, exactly one), when, where and what. " +
+    "Retrying with the same idempotencyKey returns the first purchase and writes nothing.",
+})
+export class RecordPurchaseInput {
+  @Field(() => ID, { nullable: true })
+  customerId?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(100)
+  customerExternalId?: string | null;
+
+  @Field(() => DateTimeResolver, {
+    nullable: true,
+    description: "Default: now. At most a day in the future.",
+  })
+  purchasedAt?: Date | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(64)
+  storeId?: string | null;
+
+  @Field(() => [PurchaseLineInput])
+  @ArrayMinSize(1, { message: "items must list at least one line" })
+  @ArrayMaxSize(MAX_PURCHASE_LINES)
+  @ValidateNested({ each: true })
+  items!: PurchaseLineInput[];
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(200)
+  @Matches(/^[\x21-\x7e]+$/, { message: "idempotencyKey must be printable ASCII without spaces" })
+  idempotencyKey?: string | null;
+}
+
+@ObjectType()
+export class RecordPurchasePayload {
+  @Field(() => Purchase)
+  purchase!: Purchase;
+
+  @Field({
+    description: "False when the idempotencyKey matched an earlier purchase: nothing new was written.",
+  })
+  created!: boolean;
+}

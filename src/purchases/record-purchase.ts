@@ -1,0 +1,171 @@
+// Records one purchase from the retailer's order system: checked completely before anything is
+// written, written in one statement (purchase + lines), and safe to retry with an idempotencyKey,
+// also when two retries race.
+import type { Db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import { badInput, notFound } from "../graphql/errors";
+import { parseId } from "../graphql/validation";
+import type { RecordPurchaseInput } from "./purchase.inputs";
+import { type Purchase, toPurchase } from "./purchase.type";
+
+export interface RecordPurchaseResult {
+  purchase: Purchase;
+  /** False when an earlier purchase had the idempotencyKey: nothing was written. */
+  created: boolean;
+}
+
+/** How far ahead of the server's clock a purchase may be dated (time zones, skewed tills). */
+const FUTURE_TOLERANCE_MS = 24 * 3_600_000;
+const EARLIEST = new Date("2000-01-01T00:00:00Z");
+
+/**
+ * @example
+ *   await recordPurchase(db, { customerExternalId: "42", items: [{ sku: "MILK-1", quantity: 2 }] });
+ * @throws BAD_USER_INPUT or NOT_FOUND GraphQL errors; nothing is written then.
+ */
+export async function recordPurchase(
+  db: Db,
+  input: RecordPurchaseInput,
+  now = new Date(),
+): Promise<RecordPurchaseResult> {
+  const purchasedAt = checkDate(input.purchasedAt ?? now, now);
+  const lines = input.items.map((line, i) => checkLine(line, i));
+
+  if (input.idempotencyKey) {
+    const earlier = await db.purchase.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+    if (earlier) return { purchase: toPurchase(earlier), created: false };
+  }
+  const customerId = await resolveCustomer(db, input);
+  const productIds = await resolveProducts(db, lines);
+  const items = mergeLines(lines.map((line) => ({ ...line, productId: productIds(line) })));
+  const total = cents(items.reduce((sum, item) => sum + item.amount, 0));
+
+  try {
+    const purchase = await db.purchase.create({
+      data: {
+        customerId,
+        purchasedAt,
+        storeId: input.storeId ?? null,
+        total,
+        idempotencyKey: input.idempotencyKey ?? null,
+        items: {
+          createMany: {
+            data: items.map(({ productId, quantity, amount }) => ({ productId, quantity, amount })),
+          },
+        },
+      },
+    });
+    return { purchase: toPurchase(purchase), created: true };
+  } catch (error) {
+    // A concurrent retry with the same key won the race: answer with its purchase.
+    if (input.idempotencyKey && isUniqueViolation(error)) {
+      const winner = await db.purchase.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
+      if (winner) return { purchase: toPurchase(winner), created: false };
+    }
+    throw error;
+  }
+}
+
+// ---- private helpers ----
+
+interface Line {
+  index: number;
+  productId?: number;
+  sku?: string;
+  quantity: number;
+  amount: number;
+}
+
+function checkDate(date: Date, now: Date): Date {
+  if (date.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+    throw badInput(`purchasedAt: expected a time no later than a day from now, got ${date.toISOString()}`);
+  }
+  if (date < EARLIEST)
+    throw badInput(`purchasedAt: expected a time after 2000-01-01, got ${date.toISOString()}`);
+  return date;
+}
+
+function checkLine(line: RecordPurchaseInput["items"][number], index: number): Line {
+  const hasId = line.productId != null;
+  const hasSku = line.sku != null;
+  if (hasId === hasSku) {
+    throw badInput(
+      `items[${index}]: expected exactly one of productId or sku, got ${hasId ? "both" : "neither"}`,
+    );
+  }
+  if (!Number.isFinite(line.quantity) || line.quantity <= 0) {
+    throw badInput(`items[${index}].quantity: expected a number greater than 0, got ${line.quantity}`);
+  }
+  return {
+    index,
+    ...(hasId ? { productId: parseId(line.productId!, `items[${index}].productId`) } : { sku: line.sku! }),
+    quantity: line.quantity,
+    amount: line.amount ?? 0,
+  };
+}
+
+async function resolveCustomer(db: Db, input: RecordPurchaseInput): Promise<number> {
+  const hasId = input.customerId != null;
+  if (hasId === (input.customerExternalId != null)) {
+    throw badInput(
+      `expected exactly one of customerId or customerExternalId, got ${hasId ? "both" : "neither"}`,
+    );
+  }
+  const customer = hasId
+    ? await db.customer.findUnique({
+        where: { id: parseId(input.customerId!, "customerId") },
+        select: { id: true },
+      })
+    : await db.customer.findUnique({
+        where: { externalId: input.customerExternalId! },
+        select: { id: true },
+      });
+  if (!customer) {
+    throw notFound(
+      hasId
+        ? `No customer with id ${input.customerId}`
+        : `No customer with externalId ${JSON.stringify(input.customerExternalId)}`,
+    );
+  }
+  return customer.id;
+}
+
+/** Resolves every line's product in two queries at most; NOT_FOUND names the missing ones. */
+async function resolveProducts(db: Db, lines: Line[]): Promise<(line: Line) => number> {
+  const ids = [...new Set(lines.flatMap((l) => (l.productId ? [l.productId] : [])))];
+  const skus = [...new Set(lines.flatMap((l) => (l.sku ? [l.sku] : [])))];
+  const [byId, bySku] = await Promise.all([
+    ids.length ? db.product.findMany({ where: { id: { in: ids } }, select: { id: true } }) : [],
+    skus.length ? db.product.findMany({ where: { sku: { in: skus } }, select: { id: true, sku: true } }) : [],
+  ]);
+  const knownIds = new Set(byId.map((p) => p.id));
+  const idOfSku = new Map(bySku.map((p) => [p.sku, p.id]));
+  const missing = [
+    ...ids.filter((id) => !knownIds.has(id)).map((id) => `id ${id}`),
+    ...skus.filter((sku) => !idOfSku.has(sku)).map((sku) => `sku ${JSON.stringify(sku)}`),
+  ];
+  if (missing.length) {
+    const shown = missing.slice(0, 5).join(", ");
+    throw notFound(
+      `Unknown product${missing.length > 1 ? "s" : ""}: ${shown}${missing.length > 5 ? ", …" : ""}`,
+    );
+  }
+  return (line) => line.productId ?? idOfSku.get(line.sku!)!;
+}
+
+/** One line per product (quantities and amounts summed), as the data model requires. */
+function mergeLines(lines: Array<Line & { productId: number }>) {
+  const byProduct = new Map<number, { productId: number; quantity: number; amount: number }>();
+  for (const { productId, quantity, amount } of lines) {
+    const into = byProduct.get(productId);
+    if (into) {
+      into.quantity += quantity;
+      into.amount = cents(into.amount + amount);
+    } else byProduct.set(productId, { productId, quantity, amount: cents(amount) });
+  }
+  return [...byProduct.values()];
+}
+
+function cents(value: number): number {
+  return Math.round(value * 100) / 100;
+}
