@@ -22,6 +22,8 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** Largest number of PostgreSQL connections this process opens (default 10). */
   poolSize?: number;
+  /** Called for every SQL statement sent (tests count queries per request with it). */
+  onQuery?: (sql: string) => void;
 }
 
 /**
@@ -40,16 +42,31 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const prisma = new SqliteClient({
       adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 10_000 }),
+      ...queryLog(options),
     });
+    listen(prisma, options);
     return { prisma, provider, close: () => prisma.$disconnect() };
   }
   if (provider === "postgresql") {
     const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
     // Same models, other provider: the PostgreSQL client is structurally the application's Db.
-    const prisma = new PostgresClient({ adapter }) as unknown as Db;
+    const prisma = new PostgresClient({ adapter, ...queryLog(options) }) as unknown as Db;
+    listen(prisma, options);
     return { prisma, provider, close: () => prisma.$disconnect() };
   }
   throw new Error(
     `Unsupported database URL ${JSON.stringify(redactUrl(url))}: expected file: or postgresql://`,
+  );
+}
+
+function queryLog(options: OpenDatabaseOptions) {
+  return options.onQuery ? { log: [{ emit: "event" as const, level: "query" as const }] } : {};
+}
+
+function listen(prisma: Db, { onQuery }: OpenDatabaseOptions): void {
+  if (!onQuery) return;
+  // The client's type only offers $on("query") when built with that log level, which queryLog did.
+  (prisma as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) =>
+    onQuery(e.query),
   );
 }
