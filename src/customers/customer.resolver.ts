@@ -16,7 +16,8 @@ import {
 } from "type-graphql";
 import type { Role } from "../auth/api-keys";
 import { isUniqueViolation } from "../db/errors";
-import { textContains } from "../db/text-search";
+import { anyColumnContains } from "../db/text-search";
+import { Prisma } from "../generated/prisma/sqlite/client";
 import type { RequestContext } from "../graphql/context";
 import { badInput, notFound } from "../graphql/errors";
 import { decodeCursor, MAX_PAGE_SIZE, toPage } from "../graphql/pagination";
@@ -69,25 +70,14 @@ export class CustomerResolver {
   })
   async customers(
     @Args() { first, after, search }: CustomersArgs,
-    @Ctx() { db, provider }: RequestContext,
+    @Ctx() { db }: RequestContext,
   ): Promise<CustomerConnection> {
     const text = search?.trim();
-    const rows = await db.customer.findMany({
-      where: {
-        ...(after ? { id: { gt: decodeCursor(after) } } : {}),
-        ...(text
-          ? {
-              OR: [
-                { name: textContains(provider, text) },
-                { email: textContains(provider, text) },
-                { externalId: textContains(provider, text) },
-              ],
-            }
-          : {}),
-      },
-      orderBy: { id: "asc" },
-      take: first + 1,
-    });
+    const rows = await db.$queryRaw<Customer[]>`
+      SELECT "id", "externalId", "name", "email", "createdAt" FROM "Customer"
+      WHERE "id" > ${after ? decodeCursor(after) : 0}
+        ${text ? Prisma.sql`AND ${anyColumnContains(["name", "email", "externalId"], text)}` : Prisma.empty}
+      ORDER BY "id" LIMIT ${first + 1}`;
     return toPage(rows, first);
   }
 

@@ -3,6 +3,7 @@
 import { IsOptional, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, type ClassType, Field, Int, ObjectType } from "type-graphql";
 import { badInput } from "./errors";
+import { MAX_ID } from "./validation";
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -75,7 +76,7 @@ export function encodeCursor(id: number): string {
 /** The id an `after` cursor points at; BAD_USER_INPUT when it is not one of ours. */
 export function decodeCursor(cursor: string): number {
   const match = /^v1:(\d{1,15})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
-  if (!match || Buffer.from(`v1:${match[1]}`).toString("base64url") !== cursor) {
+  if (!match || Number(match[1]) > MAX_ID || Buffer.from(`v1:${match[1]}`).toString("base64url") !== cursor) {
     throw badInput(
       `after: expected a cursor returned by this API, got ${JSON.stringify(cursor.slice(0, 40))}`,
     );

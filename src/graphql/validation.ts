@@ -28,17 +28,20 @@ function describe(error: ValidationError, parent: string): string[] {
   return [...own, ...(error.children ?? []).flatMap((child) => describe(child, path))];
 }
 
+/** Record ids are 32-bit integer columns (PostgreSQL refuses a larger value in a query on them). */
+export const MAX_ID = 2_147_483_647;
+
 /**
- * Parses a GraphQL ID of one of our records (a positive integer).
+ * Parses a GraphQL ID of one of our records (a positive integer that fits an id column).
  *
  * @example parseId("42", "customer id") // 42;  parseId("abc", "customer id") → BAD_USER_INPUT
  */
 export function parseId(value: string | number, what: string): number {
   const text = String(value).trim();
   const id = Number(text);
-  if (!/^\d{1,15}$/.test(text) || !Number.isSafeInteger(id) || id < 1) {
+  if (!/^\d{1,15}$/.test(text) || !Number.isSafeInteger(id) || id < 1 || id > MAX_ID) {
     throw badInput(
-      `${what}: expected a positive whole number, got ${JSON.stringify(String(value).slice(0, 40))}`,
+      `${what}: expected a whole number from 1 to ${MAX_ID}, got ${JSON.stringify(String(value).slice(0, 40))}`,
     );
   }
   return id;

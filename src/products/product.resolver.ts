@@ -1,6 +1,7 @@
 import { Arg, Args, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import type { Role } from "../auth/api-keys";
-import { textContains } from "../db/text-search";
+import { anyColumnContains } from "../db/text-search";
+import { Prisma } from "../generated/prisma/sqlite/client";
 import type { RequestContext } from "../graphql/context";
 import { notFound } from "../graphql/errors";
 import { decodeCursor, toPage } from "../graphql/pagination";
@@ -26,20 +27,16 @@ export class ProductResolver {
   })
   async products(
     @Args() { first, after, category, search }: ProductsArgs,
-    @Ctx() { db, provider }: RequestContext,
+    @Ctx() { db }: RequestContext,
   ): Promise<ProductConnection> {
     const text = search?.trim();
-    const rows = await db.product.findMany({
-      where: {
-        ...(after ? { id: { gt: decodeCursor(after) } } : {}),
-        ...(category ? { category } : {}),
-        ...(text
-          ? { OR: [{ name: textContains(provider, text) }, { sku: textContains(provider, text) }] }
-          : {}),
-      },
-      orderBy: { id: "asc" },
-      take: first + 1,
-    });
+    const rows = await db.$queryRaw<Product[]>`
+      SELECT "id", "sku", "name", "category", "subcategory", "brand", "packageSize", "createdAt"
+      FROM "Product"
+      WHERE "id" > ${after ? decodeCursor(after) : 0}
+        ${category ? Prisma.sql`AND "category" = ${category}` : Prisma.empty}
+        ${text ? Prisma.sql`AND ${anyColumnContains(["name", "sku"], text)}` : Prisma.empty}
+      ORDER BY "id" LIMIT ${first + 1}`;
     return toPage(rows, first);
   }
 

@@ -4,6 +4,14 @@ import { Prisma } from "../generated/prisma/sqlite/client";
 import { groupedBy, LOADER_BATCH_SIZE } from "../graphql/loader-support";
 import { type Purchase, type PurchaseItem, toPurchase, toPurchaseItem } from "./purchase.type";
 
+// Raw SQL rather than findMany: Prisma refuses a findMany with orderBy whose IN list exceeds its
+// bind limit for SQLite (999) with P2029, and splits the ones without orderBy into several
+// statements; a page of 100 customers × 20 purchases has 2,000 purchase ids. Raw queries return
+// the same types as findMany (Date, Decimal) on both databases.
+
+type PurchaseRow = Parameters<typeof toPurchase>[0];
+type PurchaseItemRow = Parameters<typeof toPurchaseItem>[0];
+
 export interface LatestPurchasesKey {
   customerId: number;
   /** How many of the newest purchases. */
@@ -11,8 +19,8 @@ export interface LatestPurchasesKey {
 }
 
 /**
- * Each customer's newest `last` purchases, newest first. Two queries per batch whatever its size: a
- * window query picks the ids (so a long history is never loaded whole), then the rows.
+ * Each customer's newest `last` purchases, newest first. One query per distinct `last` in a batch,
+ * whatever its size: a window query picks the newest rows, so a long history is never loaded whole.
  */
 export function latestPurchasesLoader(db: Db) {
   return new DataLoader<LatestPurchasesKey, Purchase[], string>(
@@ -21,17 +29,15 @@ export function latestPurchasesLoader(db: Db) {
       for (const { customerId, last } of keys) byLast.set(last, [...(byLast.get(last) ?? []), customerId]);
       const found = new Map<string, Purchase[]>();
       for (const [last, customerIds] of byLast) {
-        const ids = await db.$queryRaw<Array<{ id: number }>>`
-          SELECT "id" FROM (
-            SELECT "id", ROW_NUMBER() OVER (
+        const rows = await db.$queryRaw<PurchaseRow[]>`
+          SELECT "id", "customerId", "purchasedAt", "storeId", "total", "idempotencyKey", "createdAt"
+          FROM (
+            SELECT *, ROW_NUMBER() OVER (
               PARTITION BY "customerId" ORDER BY "purchasedAt" DESC, "id" DESC
             ) AS "newness"
             FROM "Purchase" WHERE "customerId" IN (${Prisma.join(customerIds)})
-          ) ranked WHERE "newness" <= ${last}`;
-        const rows = await db.purchase.findMany({
-          where: { id: { in: ids.map((row) => Number(row.id)) } },
-          orderBy: [{ purchasedAt: "desc" }, { id: "desc" }],
-        });
+          ) ranked WHERE "newness" <= ${last}
+          ORDER BY "purchasedAt" DESC, "id" DESC`;
         for (const [customerId, purchases] of groupedBy(
           customerIds,
           rows.map(toPurchase),
@@ -46,14 +52,14 @@ export function latestPurchasesLoader(db: Db) {
   );
 }
 
-/** The lines of each purchase, in the order they were written. */
+/** The lines of each purchase, in the order they were written. One query per batch. */
 export function itemsByPurchaseLoader(db: Db) {
   return new DataLoader<number, PurchaseItem[]>(
     async (purchaseIds) => {
-      const rows = await db.purchaseItem.findMany({
-        where: { purchaseId: { in: [...purchaseIds] } },
-        orderBy: { id: "asc" },
-      });
+      const rows = await db.$queryRaw<PurchaseItemRow[]>`
+        SELECT "id", "purchaseId", "productId", "quantity", "amount" FROM "PurchaseItem"
+        WHERE "purchaseId" IN (${Prisma.join(purchaseIds)})
+        ORDER BY "id"`;
       return [...groupedBy(purchaseIds, rows.map(toPurchaseItem), (item) => item.purchaseId).values()];
     },
     { maxBatchSize: LOADER_BATCH_SIZE },
