@@ -7,6 +7,8 @@ const config: Config = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // type-graphql's decorators read metadata as classes load, in whatever order a test imports them.
+  setupFiles: ["reflect-metadata"],
   globalSetup: "<rootDir>/test/support/global-setup.ts",
   reporters: ["default", "<rootDir>/test/support/summary-line-reporter.cjs"],
   transform: {

@@ -113,6 +113,8 @@ const apiKeyList = z
     message: `expected comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters without spaces`,
   });
 
+const PORT_EXPECTED = "expected a port number from 0 to 65535";
+
 const schema = z.object({
   NODE_ENV: z
     .enum(["development", "test", "production"], { error: "expected development, test or production" })
@@ -127,11 +129,13 @@ const schema = z.object({
       message: "expected a file path after file:",
     }),
   MIGRATE_ON_START: booleanString().default(true),
-  PORT: z.coerce
-    .number({ error: "expected a port number from 0 to 65535" })
-    .int({ error: "expected a port number from 0 to 65535" })
-    .min(0, { error: "expected a port number from 0 to 65535" })
-    .max(65_535, { error: "expected a port number from 0 to 65535" })
+  // Digits only: Number() would read "" as 0 (any free port), "0x50" as 80 and "8e3" as 8000.
+  PORT: z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, { error: PORT_EXPECTED })
+    .transform(Number)
+    .refine((port) => port <= 65_535, { error: PORT_EXPECTED })
     .default(4000),
   HOST: z.string().min(1, { error: "expected a host name or IP address" }).optional(),
   GRAPHQL_INTROSPECTION: booleanString().optional(),

@@ -2,7 +2,6 @@
 // Server running the type-graphql schema. Everything it needs comes in through ServerDeps.
 // Decorated type-graphql classes read metadata as they load: this must come before any of them.
 import "reflect-metadata";
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
@@ -12,16 +11,15 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { pinoHttp } from "pino-http";
-import { InvalidApiKeyError, type KeyRing } from "./auth/api-keys";
+import type { KeyRing } from "./auth/api-keys";
 import type { Config } from "./config";
 import type { Database } from "./db/client";
-import type { RequestContext } from "./graphql/context";
-import { apiError, createErrorFormatter, ErrorCode } from "./graphql/errors";
-import { createLoaders } from "./graphql/loaders";
+import { createContext, type RequestContext } from "./graphql/context";
+import { createErrorFormatter } from "./graphql/errors";
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin } from "./graphql/query-limits";
 import { requestLoggingPlugin } from "./graphql/request-logging";
 import { buildApiSchema } from "./graphql/schema";
+import { accessLog } from "./http/access-log";
 import { bodyErrorHandler } from "./http/body-errors";
 import { healthz, readyz } from "./http/health";
 import type { Logger } from "./logger";
@@ -54,11 +52,16 @@ export async function createServer({ config, database, log, keys }: ServerDeps):
   const apollo = new ApolloServer<RequestContext>({
     schema,
     introspection: config.graphqlIntrospection,
+    // Apollo's own NODE_ENV handling (landing page, stack traces) follows our config, not the process's.
+    nodeEnv: config.nodeEnv,
+    // The caller owns SIGTERM/SIGINT (see cli/support/serve.ts). Apollo's handler would stop the server
+    // too and then re-send the signal, killing the process (exit 1) before the database is closed.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
-    formatError: createErrorFormatter({ production }),
+    formatError: createErrorFormatter({ production, hideSuggestions: !config.graphqlIntrospection }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       production
@@ -72,54 +75,14 @@ export async function createServer({ config, database, log, keys }: ServerDeps):
   });
   await apollo.start();
 
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: (req, res) => {
-        const incoming = req.headers["x-request-id"];
-        const id = typeof incoming === "string" && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader("x-request-id", id);
-        return id;
-      },
-      // GraphQL requests get their own line from the request-logging plugin.
-      autoLogging: {
-        ignore: (req) => req.url === "/healthz" || req.url === "/readyz" || req.method === "POST",
-      },
-      redact: ["req.headers.authorization", "req.headers.cookie"],
-    }),
-  );
+  app.use(accessLog(log));
   app.get("/healthz", healthz);
   app.get("/readyz", readyz(database.prisma));
   app.use(
     "/graphql",
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(apollo, {
-      context: async ({ req }): Promise<RequestContext> => {
-        let principal: RequestContext["principal"];
-        try {
-          principal = keys.authenticate(req.headers.authorization);
-        } catch (error) {
-          if (error instanceof InvalidApiKeyError) {
-            throw apiError(ErrorCode.Unauthenticated, `Invalid API key: ${error.message}`, 401);
-          }
-          throw error;
-        }
-        if (production && principal.kind === "anonymous") {
-          throw apiError(
-            ErrorCode.Unauthenticated,
-            "An API key is required: send Authorization: Bearer <key>",
-            401,
-          );
-        }
-        return {
-          db: database.prisma,
-          provider: database.provider,
-          log: req.log,
-          requestId: String(req.id),
-          principal,
-          loaders: createLoaders(database.prisma),
-        };
-      },
+      context: async ({ req }) => createContext({ req, database, keys, production }),
     }),
   );
   app.use(bodyErrorHandler("1 MB"));

@@ -36,12 +36,14 @@ export interface OpenDatabaseOptions {
  *   await db.close();
  */
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Database {
+  // errorFormat "minimal": Prisma's default messages embed source paths and code frames.
   const provider = providerOf(url);
   if (provider === "sqlite") {
     const file = sqlitePath(url);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const prisma = new SqliteClient({
       adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 10_000 }),
+      errorFormat: "minimal",
       ...queryLog(options),
     });
     listen(prisma, options);
@@ -50,7 +52,11 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
   if (provider === "postgresql") {
     const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
     // Same models, other provider: the PostgreSQL client is structurally the application's Db.
-    const prisma = new PostgresClient({ adapter, ...queryLog(options) }) as unknown as Db;
+    const prisma = new PostgresClient({
+      adapter,
+      errorFormat: "minimal",
+      ...queryLog(options),
+    }) as unknown as Db;
     listen(prisma, options);
     return { prisma, provider, close: () => prisma.$disconnect() };
   }

@@ -1,8 +1,10 @@
-import type { Principal } from "../auth/api-keys";
+import type express from "express";
+import { InvalidApiKeyError, type KeyRing, type Principal } from "../auth/api-keys";
 import type { DatabaseProvider } from "../config";
-import type { Db } from "../db/client";
+import type { Database, Db } from "../db/client";
 import type { Logger } from "../logger";
-import type { Loaders } from "./loaders";
+import { apiError, ErrorCode } from "./errors";
+import { createLoaders, type Loaders } from "./loaders";
 
 /** What every resolver receives, built fresh for each request. */
 export interface RequestContext {
@@ -14,4 +16,45 @@ export interface RequestContext {
   principal: Principal;
   /** Per-request DataLoaders: batch and cache within this request only. */
   loaders: Loaders;
+}
+
+/**
+ * Builds a request's context: who is calling (401 UNAUTHENTICATED for a wrong key, or for no key in
+ * production) and fresh DataLoaders.
+ */
+export function createContext({
+  req,
+  database,
+  keys,
+  production,
+}: {
+  req: express.Request;
+  database: Database;
+  keys: KeyRing;
+  production: boolean;
+}): RequestContext {
+  let principal: Principal;
+  try {
+    principal = keys.authenticate(req.headers.authorization);
+  } catch (error) {
+    if (error instanceof InvalidApiKeyError) {
+      throw apiError(ErrorCode.Unauthenticated, `Invalid API key: ${error.message}`, 401);
+    }
+    throw error;
+  }
+  if (production && principal.kind === "anonymous") {
+    throw apiError(
+      ErrorCode.Unauthenticated,
+      "An API key is required: send Authorization: Bearer <key>",
+      401,
+    );
+  }
+  return {
+    db: database.prisma,
+    provider: database.provider,
+    log: req.log,
+    requestId: String(req.id),
+    principal,
+    loaders: createLoaders(database.prisma),
+  };
 }

@@ -43,19 +43,66 @@ export function isClientError(formatted: Pick<GraphQLFormattedError, "extensions
 /**
  * Apollo's formatError: client errors pass as they are (never with a stack trace); unexpected ones
  * (logged by the request-logging plugin) keep their message only outside production.
+ * `hideSuggestions` removes graphql-js's "Did you mean …?" hints, which reveal the schema, from every
+ * message (Apollo's DisableSuggestions plugin covers validation errors only, not variables).
  */
-export function createErrorFormatter({ production }: { production: boolean }) {
+export function createErrorFormatter({
+  production,
+  hideSuggestions = false,
+}: {
+  production: boolean;
+  hideSuggestions?: boolean;
+}) {
+  const format = formatter(production);
+  if (!hideSuggestions) return format;
   return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
-    // graphql-js reports its parser's token limit as a syntax error; for clients it is a size limit.
-    if (/more than \d+ tokens/.test(formatted.message)) {
-      return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.QueryTooComplex } };
+    const result = format(formatted);
+    return { ...result, message: result.message.replace(/ ?Did you mean(.+?)\?$/, "") };
+  };
+}
+
+function formatter(production: boolean) {
+  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+    // graphql-js reports its parser's token limit as a syntax error ("more that 5000 tokens", sic);
+    // for clients it is a size limit.
+    const code = formatted.extensions?.code;
+    const tokens = /^Syntax Error: Document contains more th(?:an|at) (\d+) tokens/.exec(formatted.message);
+    if (code === "GRAPHQL_PARSE_FAILED" && tokens) {
+      return {
+        message: `Query too large: more than ${tokens[1]} tokens.`,
+        extensions: { code: ErrorCode.QueryTooComplex },
+      };
+    }
+    // graphql-js gives up checking fields that repeat too often to compare them all.
+    if (code === "GRAPHQL_VALIDATION_FAILED" && formatted.message === "Validation aborted.") {
+      return {
+        message: "Query too complex to validate: it repeats the same fields too often.",
+        extensions: { code: ErrorCode.QueryTooComplex },
+      };
     }
     if (isClientError(formatted)) return formatted;
     return {
-      message: production ? "Internal server error" : formatted.message,
+      message: production ? "Internal server error" : withoutSourceDetails(formatted.message),
       locations: formatted.locations,
       path: formatted.path,
       extensions: { code: ErrorCode.InternalServerError },
     };
   };
+}
+
+/**
+ * An unexpected error's message without what belongs in the log only: stack frames, source file
+ * locations and code frames (Prisma quotes the calling source, with its path, in its messages).
+ *
+ * @example withoutSourceDetails("Invalid `db.x()` invocation in\n/app/src/a.ts:4:2\n→ 4 await db.x(\nBoom")
+ *   // "Invalid `db.x()` invocation: Boom"
+ */
+export function withoutSourceDetails(message: string): string {
+  return message
+    .split("\n")
+    .filter((line) => !/^\s+at\s|\S\.[cm]?[jt]sx?:\d+|^(?:\s+|\s*→\s*)\d+\s/.test(line))
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join("\n")
+    .replace(/ invocation in\n/, " invocation: ");
 }

@@ -6,9 +6,17 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import { type DocumentNode, type GraphQLError, type GraphQLSchema, validate } from "graphql";
+import {
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  getVariableValues,
+  type ValidationContext,
+  validate,
+} from "graphql";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 import { apiError, ErrorCode } from "./errors";
+import { MAX_PAGE_SIZE } from "./pagination";
 
 export interface QueryLimits {
   /** Lexical tokens in the document (graphql-js stops parsing beyond it). */
@@ -25,7 +33,8 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDepth: 12,
   maxAliases: 30,
   maxDirectives: 20,
-  // customers(first: 100) { purchases(last: 20) { items { product { … } } } } costs about 300,000.
+  // A frontend's heaviest page, customers(first: 100) { purchases(last: 20) { items { product } } }
+  // with their fields, costs about 250,000; this leaves room for a longer history (last: 25–35).
   maxCost: 500_000,
 };
 
@@ -36,7 +45,10 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
  */
 export function listComplexity(sizeArg: string, defaultSize: number) {
   return ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }) =>
-    1 + Number(args[sizeArg] ?? defaultSize) * childComplexity;
+    // Sizes outside 1..MAX_PAGE_SIZE are refused by argument validation, with a clearer message
+    // than a cost error, so the estimate uses the nearest allowed size: a negative one must not
+    // lower the cost (it would pay for a huge field beside it), a huge one need not raise it.
+    1 + Math.min(MAX_PAGE_SIZE, Math.max(0, Number(args[sizeArg] ?? defaultSize))) * childComplexity;
 }
 
 /** Complexity of a list without a size argument, by its expected length. */
@@ -49,17 +61,22 @@ export function queryLimitsPlugin(
   schema: GraphQLSchema,
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
 ): ApolloServerPlugin {
+  // Without propagation graphql-armor only hands its error to onReject; it must reach validate().
+  const report = { propagateOnRejection: false, onReject: [reportTo] };
   const rules = [
-    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, propagateOnRejection: false }),
-    maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false }),
-    maxDirectivesRule({ n: limits.maxDirectives, propagateOnRejection: false }),
+    // flattenFragments: depth counts fields, not fragment spreads (otherwise each spread adds two).
+    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...report }),
+    maxAliasesRule({ n: limits.maxAliases, ...report }),
+    maxDirectivesRule({ n: limits.maxDirectives, ...report }),
   ];
   // Apollo reuses the parsed document of a repeated query string, so shape checks run once per query.
   const shapeChecked = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request, operationName }) {
+        async didResolveOperation({ document, request, operation, operationName }) {
+          // No such operation in the document: Apollo refuses the request and executes nothing.
+          if (!operation) return;
           let problems = shapeChecked.get(document);
           if (!problems) {
             problems = validate(schema, document, rules);
@@ -67,13 +84,30 @@ export function queryLimitsPlugin(
           }
           if (problems.length)
             throw tooComplex(problems.map((p) => p.message.replace(/^Syntax Error: /, "")).join("; "));
-          const cost = getComplexity({
+          // Variables that do not fit their types: execution refuses them (BAD_USER_INPUT, 400) and
+          // runs nothing, so there is no cost to estimate.
+          const variables = getVariableValues(
             schema,
-            query: document,
-            variables: request.variables ?? {},
-            operationName: operationName ?? undefined,
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+            operation.variableDefinitions ?? [],
+            request.variables ?? {},
+          );
+          if (variables.errors) return;
+          let cost: number;
+          try {
+            cost = getComplexity({
+              schema,
+              query: document,
+              variables: request.variables ?? {},
+              operationName: operationName ?? undefined,
+              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+            });
+          } catch (error) {
+            // Fragments spread into each other can multiply a small document beyond what is worth estimating.
+            if (/maximum allowed number of nodes/.test((error as Error).message)) {
+              throw tooComplex("Query too large: its fragments expand to too many fields.");
+            }
+            throw error;
+          }
           if (cost > limits.maxCost) {
             throw tooComplex(
               `Query cost limit of ${limits.maxCost} exceeded, found ${cost}: ask for smaller pages or fewer fields.`,
@@ -83,6 +117,10 @@ export function queryLimitsPlugin(
       };
     },
   };
+}
+
+function reportTo(context: ValidationContext | null, error: GraphQLError): void {
+  context?.reportError(error);
 }
 
 function tooComplex(message: string): GraphQLError {

@@ -6,6 +6,14 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { RequestContext } from "./context";
 import { isClientError } from "./errors";
 
+/** Request loggers (one per request) whose GraphQL line this plugin has written. */
+const logged = new WeakSet<object>();
+
+/** True when the plugin has written the line of the request this logger belongs to. */
+export function wasLogged(requestLog: object | undefined): boolean {
+  return requestLog !== undefined && logged.has(requestLog);
+}
+
 export function requestLoggingPlugin(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ contextValue }) {
@@ -24,6 +32,7 @@ export function requestLoggingPlugin(): ApolloServerPlugin<RequestContext> {
           }
         },
         async willSendResponse({ operationName }) {
+          logged.add(contextValue.log);
           contextValue.log.info(
             {
               operation: operationName ?? null,

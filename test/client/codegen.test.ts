@@ -25,14 +25,19 @@ describe("generated GraphQL artefacts", () => {
       const configFile = path.join(scratch, "codegen.yml");
       fs.writeFileSync(configFile, config.replace(`  ${GENERATED}:`, `  ${path.join(scratch, "out")}/:`));
       const cli = path.join(root, "node_modules", "@graphql-codegen", "cli", "cjs", "bin.js");
-      const run = spawnSync(process.execPath, [cli, "--config", configFile, "--silent"], { cwd: root, encoding: "utf8" });
+      const run = spawnSync(process.execPath, [cli, "--config", configFile, "--silent"], {
+        cwd: root,
+        encoding: "utf8",
+      });
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
       const committed = fs.readdirSync(path.join(root, GENERATED)).sort();
       expect(fs.readdirSync(path.join(scratch, "out")).sort()).toEqual(committed);
       for (const file of committed) {
         const fresh = fs.readFileSync(path.join(scratch, "out", file), "utf8");
-        expect(`${file}:\n${fs.readFileSync(path.join(root, GENERATED, file), "utf8")}`).toBe(`${file}:\n${fresh}`);
+        expect(`${file}:\n${fs.readFileSync(path.join(root, GENERATED, file), "utf8")}`).toBe(
+          `${file}:\n${fresh}`,
+        );
       }
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });

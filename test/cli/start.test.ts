@@ -1,0 +1,160 @@
+// `npm start` as its own process: it migrates a fresh SQLite file, listens on the port the OS picks
+// (PORT=0) and says where in its JSON log, serves /healthz, and on SIGTERM lets a request that is
+// still arriving finish before it exits 0. A bad environment stops it with one line.
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { projectRoot } from "../../src/project-root";
+import { PROVIDERS } from "../support/databases";
+import { createPostgresDatabase } from "../support/postgres";
+import { runCli } from "../support/run-cli";
+
+const READ_KEY = "start-test-read-key-0123456789";
+
+/** Starts src/cli/start.ts like run-cli does, but keeps the process running. */
+function startProcess(env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ["-r", "ts-node/register", path.join("src", "cli", "start.ts")], {
+    cwd: projectRoot(),
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", ...env },
+  });
+  let stderr = "";
+  const waiters: Array<{ test: (text: string) => boolean; resolve: () => void }> = [];
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+    for (const waiter of waiters.splice(0)) {
+      if (waiter.test(stderr)) waiter.resolve();
+      else waiters.push(waiter);
+    }
+  });
+  child.stdout.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    /** Resolves once stderr matches (rejects if the process exits first). */
+    waitFor(pattern: RegExp): Promise<string> {
+      return new Promise((resolve, reject) => {
+        const done = () => resolve(pattern.exec(stderr)![0]);
+        if (pattern.test(stderr)) return done();
+        waiters.push({ test: (text) => pattern.test(text), resolve: done });
+        exited.then(({ code }) => reject(new Error(`exited with ${code} before ${pattern}:\n${stderr}`)));
+      });
+    },
+  };
+}
+
+/** Logged JSON lines on stderr (other lines, if any, are skipped). */
+function jsonLines(text: string): Array<Record<string, unknown>> {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/** Starts the server on the database, checks it, sends SIGTERM mid-request, checks it drained. */
+async function serveAndStop(databaseUrl: string, track: (child?: ChildProcessWithoutNullStreams) => void) {
+  const server = startProcess({
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    LOG_LEVEL: "info",
+    READ_API_KEYS: READ_KEY,
+  });
+  track(server.child);
+  await server.waitFor(/"msg":"listening".*\n/);
+  const listening = jsonLines(server.stderr()).find((line) => line.msg === "listening");
+  const url = String(listening?.url);
+  expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
+  expect(url).not.toMatch(/:0\//);
+  const base = new URL(url);
+
+  const health = await fetch(new URL("/healthz", base), { headers: { connection: "close" } });
+  expect(health.status).toBe(200);
+  expect(await health.json()).toEqual({ status: "ok" });
+
+  // A request whose headers have arrived (the server answered 100 Continue) but whose body has not.
+  const body = JSON.stringify({ query: "query InFlight { categories { name } }" });
+  const request = http.request(base, {
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body),
+      authorization: `Bearer ${READ_KEY}`,
+      expect: "100-continue",
+    },
+  });
+  const response = new Promise<{ status?: number; text: string }>((resolve, reject) => {
+    request.on("response", (res) => {
+      let text = "";
+      res.on("data", (chunk) => {
+        text += chunk;
+      });
+      res.on("end", () => resolve({ status: res.statusCode, text }));
+    });
+    request.on("error", reject);
+  });
+  await new Promise<void>((resolve) => request.once("continue", resolve));
+
+  server.child.kill("SIGTERM");
+  await server.waitFor(/shutting down/);
+  request.end(body);
+
+  const answer = await response;
+  expect(answer.status).toBe(200);
+  expect(JSON.parse(answer.text)).toEqual({ data: { categories: [] } });
+  expect(await server.exited).toEqual({ code: 0, signal: null });
+  track(undefined);
+  const lines = jsonLines(server.stderr());
+  expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
+  expect(lines.find((line) => line.msg === "graphql")).toMatchObject({ operation: "InFlight" });
+}
+
+describe("npm start", () => {
+  let dir: string;
+  let running: ChildProcessWithoutNullStreams | undefined;
+  const track = (child?: ChildProcessWithoutNullStreams) => {
+    running = child;
+  };
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "cai-start-"));
+  });
+  afterAll(() => {
+    running?.kill("SIGKILL");
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Both databases: closing a PostgreSQL pool takes long enough that a second signal handler
+  // (Apollo's own, which re-sends the signal) ended the process with code 1.
+  it.each(PROVIDERS)(
+    "serves on the port it logs, and on SIGTERM finishes the request in flight, then exits 0 [%s]",
+    async (provider) => {
+      if (provider === "postgresql" && process.env.CAI_TEST_POSTGRES_SKIP) return;
+      const postgres = provider === "postgresql" ? await createPostgresDatabase() : undefined;
+      try {
+        await serveAndStop(postgres?.url ?? `file:${path.join(dir, "new", "app.db")}`, track);
+      } finally {
+        await postgres?.drop();
+      }
+    },
+  );
+
+  it.each([
+    ["abc", "abc"],
+    // Empty would otherwise read as 0: a random port nobody expects.
+    ["empty", ""],
+  ])("refuses a bad PORT (%s) with one line naming it, before touching the database", async (_, port) => {
+    const file = path.join(dir, "untouched.db");
+    const result = await runCli("start", [], { PORT: port, DATABASE_URL: `file:${file}` });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: Invalid configuration: PORT: expected a port number from 0 to 65535 (got ${JSON.stringify(port)})\n`,
+    );
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
