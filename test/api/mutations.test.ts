@@ -5,6 +5,7 @@ import {
   type RecordPurchaseInput,
   UpsertCustomerDocument,
   UpsertProductDocument,
+  type UpsertProductInput,
 } from "../../src/client/generated/graphql";
 import type { GraphQLResponse, TestApi } from "../support/api";
 import { describeApi } from "../support/api";
@@ -291,14 +292,8 @@ describeApi("mutations", (api) => {
   });
 
   describe("upsertProduct", () => {
-    const upsert = (input: {
-      sku: string;
-      name: string;
-      category: string;
-      subcategory?: string | null;
-      brand?: string | null;
-      packageSize?: string | null;
-    }) => api.request(UpsertProductDocument, { input }, { as: "admin" });
+    const upsert = (input: UpsertProductInput) =>
+      api.request(UpsertProductDocument, { input }, { as: "admin" });
 
     it("creates a product that does not exist yet, with every field", async () => {
       const input = {
