@@ -1,9 +1,16 @@
-// Runs once before all suites: decides whether the PostgreSQL suites can run. Workers inherit
-// process.env, so they read the verdict from CAI_TEST_POSTGRES_SKIP.
+// Runs once before all suites: decides whether the PostgreSQL and Redis suites can run. Workers
+// inherit process.env, so they read the verdicts from CAI_TEST_POSTGRES_SKIP / CAI_TEST_REDIS_SKIP.
+import net from "node:net";
 import pg from "pg";
 import { postgresAdminUrl } from "./postgres";
+import { redisTestUrl } from "./redis";
 
 export default async function globalSetup(): Promise<void> {
+  await checkPostgres();
+  await checkRedis();
+}
+
+async function checkPostgres(): Promise<void> {
   const client = new pg.Client({ connectionString: postgresAdminUrl(), connectionTimeoutMillis: 3_000 });
   try {
     await client.connect();
@@ -16,4 +23,31 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+async function checkRedis(): Promise<void> {
+  const url = new URL(redisTestUrl());
+  const reachable = await new Promise<string | undefined>((resolve) => {
+    const socket = net.connect({ host: url.hostname, port: Number(url.port || 6379) });
+    socket.setTimeout(3_000);
+    socket.once("connect", () => {
+      socket.write("PING\r\n");
+    });
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(
+        data.toString().startsWith("+PONG") ? undefined : `unexpected answer ${data.toString().trim()}`,
+      );
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve("no answer within 3 s");
+    });
+    socket.once("error", (error) => resolve(error.message));
+  });
+  if (!reachable) return;
+  const reason = `Redis unreachable at ${redisTestUrl()}: ${reachable}`;
+  if (process.env.CI === "true") throw new Error(`${reason} (CI must run the Redis suites)`);
+  process.env.CAI_TEST_REDIS_SKIP = reason;
+  console.warn(`\n[skip] Redis suites: ${reason}\n`);
 }
