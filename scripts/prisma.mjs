@@ -6,9 +6,9 @@
 //   node scripts/prisma.mjs migration --name <name>  write a new migration for both databases
 //   node scripts/prisma.mjs <sqlite|postgresql> ...  any prisma command on one of them
 //
-// `migration` replays the existing migrations into scratch databases (a temporary SQLite file and
-// a temporary PostgreSQL database on POSTGRES_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
-// and diffs them against the schema, so it needs a reachable PostgreSQL and nothing else.
+// `migration` replays the existing migrations into scratch databases (a temporary SQLite file and a
+// temporary PostgreSQL database on POSTGRES_ADMIN_URL, default postgresql://postgres@127.0.0.1:5432/postgres)
+// and diffs them against the schema files, so it needs a reachable PostgreSQL and nothing else.
 //
 // Prisma's CLI runs a native schema engine that it downloads at install time. Machines without
 // internet can point PRISMA_SCHEMA_ENGINE_BINARY at a stand-in; if it is unset and a stand-in sits
@@ -61,45 +61,63 @@ function pgAdmin(sql) {
   };
 }
 
+/** The SQL that takes a provider's committed migrations to its schema file ("" when none is needed). */
+function pendingSql(provider, env) {
+  const cli = path.join(root, "node_modules", "prisma", "build", "index.js");
+  const dir = path.join("prisma", provider, "migrations");
+  const schema = path.join("prisma", provider, "schema.prisma");
+  const config = path.join("prisma", provider, "prisma.config.ts");
+  const result = spawnSync(
+    process.execPath,
+    [cli, "migrate", "diff", "--from-migrations", dir, "--to-schema", schema, "--script", "--config", config],
+    {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, ...engineEnv(), PRISMA_HIDE_UPDATE_MESSAGE: "1", ...env },
+    },
+  );
+  if (result.status !== 0) {
+    console.error(result.stdout, result.stderr);
+    console.error(`prisma migrate diff (${provider}) failed`);
+    process.exit(result.status ?? 1);
+  }
+  return /^\s*(--[^\n]*\n|\s)*$/.test(result.stdout) ? "" : result.stdout;
+}
+
+// New migrations come from `prisma migrate diff` between the committed migrations (replayed into a
+// scratch shadow database) and the schema file, so no development database is needed or touched.
 function newMigration(name) {
   if (!/^[a-z0-9_]+$/.test(name ?? "")) {
     console.error("usage: node scripts/prisma.mjs migration --name <snake_case_name>");
     process.exit(2);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "cai-migration-"));
+  const shadowName = `cai_migration_${crypto.randomBytes(4).toString("hex")}_shadow`;
+  let sql;
   try {
-    prisma("sqlite", ["migrate", "dev", "--create-only", "--name", name], {
-      DATABASE_URL: `file:${path.join(tmp, "scratch.db")}`,
-    });
+    const urlOf = pgAdmin(`CREATE DATABASE ${shadowName}`);
+    sql = {
+      sqlite: pendingSql("sqlite", { DATABASE_URL: `file:${path.join(tmp, "scratch.db")}` }),
+      postgresql: pendingSql("postgresql", {
+        DATABASE_URL: urlOf(shadowName),
+        SHADOW_DATABASE_URL: urlOf(shadowName),
+      }),
+    };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
+    pgAdmin(`DROP DATABASE IF EXISTS ${shadowName}`);
   }
-  const suffix = crypto.randomBytes(4).toString("hex");
-  const [db, shadow] = [`cai_migration_${suffix}`, `cai_migration_${suffix}_shadow`];
-  const urlOf = pgAdmin(`CREATE DATABASE ${db}`);
-  pgAdmin(`CREATE DATABASE ${shadow}`);
-  try {
-    prisma("postgresql", ["migrate", "dev", "--create-only", "--name", name], {
-      DATABASE_URL: urlOf(db),
-      SHADOW_DATABASE_URL: urlOf(shadow),
-    });
-  } finally {
-    pgAdmin(`DROP DATABASE IF EXISTS ${db}`);
-    pgAdmin(`DROP DATABASE IF EXISTS ${shadow}`);
+  if (!sql.sqlite && !sql.postgresql) {
+    console.log("The schema files match the migrations: nothing to write.");
+    return;
   }
-  // The two CLI runs stamp their folders a few seconds apart; one name for both keeps them paired.
-  const dirs = (provider) => fs.readdirSync(path.join(root, "prisma", provider, "migrations"));
-  const sqliteName = dirs("sqlite")
-    .filter((d) => d.endsWith(`_${name}`))
-    .sort()
-    .at(-1);
-  const pgName = dirs("postgresql")
-    .filter((d) => d.endsWith(`_${name}`))
-    .sort()
-    .at(-1);
-  if (sqliteName && pgName && sqliteName !== pgName) {
-    const pgDir = path.join(root, "prisma", "postgresql", "migrations");
-    fs.renameSync(path.join(pgDir, pgName), path.join(pgDir, sqliteName));
+  // One folder name for both databases keeps the two migration sets paired.
+  const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
+  for (const provider of PROVIDERS) {
+    const dir = path.join(root, "prisma", provider, "migrations", `${stamp}_${name}`);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "migration.sql"), sql[provider]);
+    console.log(`wrote ${path.relative(root, dir)}/migration.sql`);
   }
   console.log("Review both migration.sql files, then commit them with prisma/models.prisma.");
 }

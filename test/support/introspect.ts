@@ -24,6 +24,7 @@ function sqliteType(type: string): string {
   if (t.startsWith("DECIMAL")) return "decimal";
   if (t === "DATETIME") return "datetime";
   if (t === "TEXT") return "text";
+  if (t === "BOOLEAN") return "boolean";
   return `?${t}`;
 }
 
@@ -68,6 +69,7 @@ function postgresType(type: string): string {
   if (type === "numeric") return "decimal";
   if (type.startsWith("timestamp")) return "datetime";
   if (type === "text") return "text";
+  if (type === "boolean") return "boolean";
   return `?${type}`;
 }
 
