@@ -1,0 +1,194 @@
+// The analyzer contract: what goes in (a customer's recent baskets), what comes out (per category, when
+// the customer will next need it, with an 80 % window and a reason), and the population priors that
+// carry what the whole customer base knows into each customer's estimate. Every analyzer (the embedded
+// statistical one, later a Bedrock/Claude one) implements `Analyzer`. Plain data only: no classes, no
+// I/O, so histories and priors can come from any source and priors can be stored as JSON.
+
+/** One product line of a basket, as the analyzer needs it. */
+export interface HistoryItem {
+  /** The retailer's product key (Product.sku). */
+  sku: string;
+  /** Shown in reasons and in the customer's usual products. */
+  productName: string;
+  /** Predictions are per category, so a brand switch within it changes nothing. */
+  category: string;
+  /** Units bought (> 0; may be fractional, e.g. pounds). */
+  quantity: number;
+}
+
+/** One basket. */
+export interface HistoryPurchase {
+  purchasedAt: Date;
+  items: readonly HistoryItem[];
+}
+
+/**
+ * A customer's recent baskets, in any order. Analyzers look at the newest MAX_PURCHASES (20, a product
+ * decision) purchased at or before `now` and ignore the rest.
+ *
+ * @example
+ *   const history: CustomerHistory = {
+ *     customerId: "syn-1-0000042",
+ *     purchases: [{ purchasedAt: new Date("2026-03-02T10:00:00Z"),
+ *       items: [{ sku: "SYN-MILK-01", productName: "Hometown Whole Milk", category: "FLUID MILK PRODUCTS", quantity: 2 }] }],
+ *   };
+ */
+export interface CustomerHistory {
+  /** The caller's key for the customer, echoed in CustomerAnalysis (history-source uses the externalId). */
+  customerId: string;
+  purchases: readonly HistoryPurchase[];
+}
+
+/** A product the customer buys in a category, with how often they chose it. */
+export interface UsualProduct {
+  sku: string;
+  name: string;
+  /** Share of the customer's purchase days in the category that included it (0–1). */
+  share: number;
+}
+
+/**
+ * When the customer will next buy a category they buy repeatedly. Dates are the start (local midnight
+ * in the analyzer's time zone) of a calendar day; the window is inclusive of both days. Equal dates of
+ * one analyze() call are one shared Date object: treat them as immutable.
+ *
+ * @example
+ *   {
+ *     category: "FLUID MILK PRODUCTS", nextPurchaseAt: 2026-03-12, windowStart: 2026-03-10, windowEnd: 2026-03-14,
+ *     overdue: false, overdueDays: 0, confidence: 0.62, confidenceToleranceDays: 2, typicalIntervalDays: 9.5, lastPurchasedAt: 2026-03-02,
+ *     lastQuantity: 1, purchaseDays: 7, usualProducts: [{ sku: "SYN-MILK-01", name: "Hometown Whole Milk", share: 1 }],
+ *     reason: "buys about every 9.5 days; last bought 1 × Hometown Whole Milk 8 days ago",
+ *   }
+ */
+export interface CategoryPrediction {
+  category: string;
+  /** The most likely day (the predictive median); never before `now`'s day. */
+  nextPurchaseAt: Date;
+  /** First day of the 80 % window (never before `now`'s day). */
+  windowStart: Date;
+  /** Last day of the 80 % window. */
+  windowEnd: Date;
+  /** The expected day had already passed at `now`: the need is due, the dates above start at `now`. */
+  overdue: boolean;
+  /** Days between the expected day and `now`'s day when overdue, else 0. */
+  overdueDays: number;
+  /**
+   * 0–1: the analyzer's probability that the purchase falls within ±confidenceToleranceDays of
+   * nextPurchaseAt (docs/PREDICTION.md). The backtest checks that it is honest.
+   */
+  confidence: number;
+  /** max(1, 20 % of the typical interval), in whole days. */
+  confidenceToleranceDays: number;
+  /** Days the customer's last purchase typically lasts (for the quantity last bought). */
+  typicalIntervalDays: number;
+  lastPurchasedAt: Date;
+  /** Units bought on the last purchase day (all products of the category that day). */
+  lastQuantity: number;
+  /** Distinct days the category was bought in the history the analyzer looked at. */
+  purchaseDays: number;
+  /** Most chosen first; at most three. */
+  usualProducts: UsualProduct[];
+  /** One line a person can read: "buys about every 7 days; last bought 2 × Whole Milk 5 days ago". */
+  reason: string;
+}
+
+/** A category bought on one day only: no cadence to predict from, listed so it is not lost. */
+export interface OccasionalCategory {
+  category: string;
+  lastPurchasedAt: Date;
+  usualProducts: UsualProduct[];
+}
+
+export interface CustomerAnalysis {
+  customerId: string;
+  /** The `now` the analysis was made for. */
+  analyzedAt: Date;
+  /** The analyzer's version: equal versions and inputs give equal analyses. */
+  analyzerVersion: string;
+  /** Categories bought on at least two days, soonest first. */
+  predictions: CategoryPrediction[];
+  /** Categories bought on exactly one day, most recent first. */
+  occasional: OccasionalCategory[];
+}
+
+/**
+ * What the whole population says about one category's cadence, on the log scale of "days one unit
+ * lasts" (docs/PREDICTION.md): a customer's true log days-per-unit is N(mean, between²); one interval
+ * of theirs scatters around it with N(0, within²).
+ */
+export interface CategoryPrior {
+  /** Mean over customers' intervals of log(days lasted) − quantityElasticity·log(units). */
+  mean: number;
+  /** Between-customer standard deviation (τ). */
+  between: number;
+  /** Within-customer standard deviation of one interval (σ). */
+  within: number;
+  /** Interval ∝ quantity^quantityElasticity (0 = quantity does not matter, 1 = proportional). */
+  quantityElasticity: number;
+  /** Customer × category series the fit used (with at least one interval). */
+  series: number;
+  /** Intervals the fit used. */
+  intervals: number;
+}
+
+/** The customer-wide effect on every category's cadence (customer-effect.ts). */
+export interface CustomerEffectPrior {
+  /** Between-customer standard deviation of the effect (τ_a, log scale); 0 = none. */
+  between: number;
+  /** Customers (with intervals in at least two categories) it was estimated from. */
+  customers: number;
+}
+
+/**
+ * The predictive quantiles the 80 % window runs between, calibrated on training histories so that a
+ * tenth of the held-out purchases come before it and a tenth after it (docs/PREDICTION.md).
+ */
+export interface WindowLevels {
+  /** Quantile the window starts at (nominally 0.10). */
+  lower: number;
+  /** Quantile the window ends at (nominally 0.90). */
+  upper: number;
+  /** Held-out purchases the levels were calibrated on (0: uncalibrated, nominal levels). */
+  calibratedOn: number;
+}
+
+/**
+ * Empirical-Bayes priors fitted on a whole population (PriorsBuilder, fitPopulationPriors), refreshed
+ * by the batch job. Plain JSON-safe data; `fingerprint` identifies the content.
+ *
+ * @example
+ *   const priors = fitPopulationPriors(histories);
+ *   priors.categories["FLUID MILK PRODUCTS"]; // { mean: 1.75, between: 0.58, within: 0.39, quantityElasticity: 0.95, … }
+ *   new StatisticalAnalyzer(priors).analyze(customers, new Date());
+ */
+export interface PopulationPriors {
+  /** Format of this object; bumped when its meaning changes. */
+  format: 1;
+  /** By category name. */
+  categories: Record<string, CategoryPrior>;
+  /** For categories the fit never saw. */
+  fallback: CategoryPrior;
+  customerEffect: CustomerEffectPrior;
+  window: WindowLevels;
+  /** Hash of everything above: priors with equal fingerprints predict alike. */
+  fingerprint: string;
+}
+
+/**
+ * Predicts, for many customers at once, when each will next need each category they buy repeatedly.
+ * Pure: the same version, histories and `now` give the same analyses.
+ *
+ * @example
+ *   const analyzer: Analyzer = new StatisticalAnalyzer(priors);
+ *   const [ana] = analyzer.analyze([history], new Date("2026-03-05T09:00:00Z"));
+ *   ana.predictions[0].nextPurchaseAt; // 2026-03-10
+ */
+export interface Analyzer {
+  /** Changes whenever the output for the same input could change (method, options, priors). */
+  readonly version: string;
+  /** One analysis per history, in the same order. Purchases after `now` are ignored. */
+  analyze(customers: readonly CustomerHistory[], now: Date): CustomerAnalysis[];
+}
+
+/** The newest baskets an analyzer looks at per customer: a product decision (issue 4). */
+export const MAX_PURCHASES = 20;

@@ -1,0 +1,8 @@
+// What the rest of the service uses from the analysis: the contract, the statistical analyzer, the
+// priors it needs (fitted by the batch job), and the backtest. Everything here is pure: histories come
+// in as plain data (src/predictions/history-source.ts reads them from the database).
+export { type BacktestOptions, type BacktestReport, type PredictionRecord, runBacktest } from "./backtest";
+export * from "./contract";
+export { EMPTY_PRIORS, PriorsBuilder, type PriorsBuilderOptions } from "./priors";
+export { METHOD_VERSION, StatisticalAnalyzer, type StatisticalAnalyzerOptions } from "./statistical-analyzer";
+export { type CalibrationOptions, calibrateWindow, fitPopulationPriors } from "./window-calibration";
