@@ -1,6 +1,7 @@
 // Every setting the service reads from its environment, validated in one place.
 // A bad value stops start-up with one line naming the variable (see ConfigError), never a stack trace.
 import path from "node:path";
+import { Cron } from "croner";
 import { z } from "zod";
 
 export type DatabaseProvider = "sqlite" | "postgresql";
@@ -21,6 +22,22 @@ export interface Config {
   graphqlIntrospection: boolean;
   /** API keys by role (each list from a comma-separated variable). */
   apiKeys: ApiKeys;
+  predictions: PredictionConfig;
+}
+
+export interface PredictionConfig {
+  /** REDIS_URL: share the prediction cache between replicas; absent → an in-memory cache per process. */
+  redisUrl?: string;
+  /** CACHE_MAX_ENTRIES: customers the in-memory cache holds at most (least recently used go first). */
+  cacheMaxEntries: number;
+  /** CACHE_NAMESPACE: prefix of every cache key, so deployments can share one Redis. */
+  cacheNamespace: string;
+  /** PREDICTION_TTL_SECONDS: how long a customer's predictions are served from the cache. */
+  ttlSeconds: number;
+  /** TIME_ZONE: the calendar customers shop on (IANA name); prediction dates are its days. */
+  timeZone: string;
+  /** REFRESH_CRON: when the server itself starts the daily refresh (cron expression); absent → never. */
+  refreshCron?: string;
 }
 
 export interface ApiKeys {
@@ -71,6 +88,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: vars.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
     graphqlIntrospection: vars.GRAPHQL_INTROSPECTION ?? !production,
     apiKeys: { read: vars.READ_API_KEYS, ingest: vars.INGEST_API_KEYS, admin: vars.ADMIN_API_KEYS },
+    predictions: {
+      ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
+      cacheMaxEntries: vars.CACHE_MAX_ENTRIES,
+      cacheNamespace: vars.CACHE_NAMESPACE,
+      ttlSeconds: vars.PREDICTION_TTL_SECONDS,
+      timeZone: vars.TIME_ZONE,
+      ...(vars.REFRESH_CRON ? { refreshCron: vars.REFRESH_CRON } : {}),
+    },
   };
 }
 
@@ -81,6 +106,14 @@ export function providerOf(url: string): DatabaseProvider | undefined {
   return undefined;
 }
 
+/** The prediction settings when no variable sets them: in-memory cache, 24 h TTL, UTC. */
+export const DEFAULT_PREDICTION_CONFIG: PredictionConfig = Object.freeze({
+  cacheMaxEntries: 10_000,
+  cacheNamespace: "cai",
+  ttlSeconds: 86_400,
+  timeZone: "UTC",
+});
+
 /** The absolute path of a file: URL's SQLite database (relative paths are relative to the working directory). */
 export function sqlitePath(url: string): string {
   const file = url.slice("file:".length).replace(/\?.*$/, "");
@@ -90,6 +123,28 @@ export function sqlitePath(url: string): string {
 /** The URL with any password replaced, safe for logs and error messages. */
 export function redactUrl(value: string): string {
   return value.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+}
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a REFRESH_CRON expression cannot schedule anything, or undefined when it can. */
+function cronProblem(expression: string): string | undefined {
+  const expected =
+    'expected a cron expression such as "0 3 * * *" (minute hour day-of-month month day-of-week)';
+  try {
+    // Without a function croner only parses: no timer is started.
+    if (new Cron(expression).nextRun() === null) return `${expected}; this one never fires`;
+    return undefined;
+  } catch (error) {
+    return `${expected}: ${(error as Error).message.replace(/^CronPattern: /, "")}`;
+  }
 }
 
 const booleanString = () =>
@@ -112,6 +167,18 @@ const apiKeyList = z
   .refine((keys) => keys.every((key) => key.length >= MIN_API_KEY_LENGTH && !/\s/.test(key)), {
     message: `expected comma-separated keys of at least ${MIN_API_KEY_LENGTH} characters without spaces`,
   });
+
+/** A whole number from `min` to `max`, written in digits (no signs, exponents or hex). */
+const wholeNumber = (min: number, max: number, fallback: number) => {
+  const expected = `expected a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/, { error: expected })
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, { error: expected })
+    .default(fallback);
+};
 
 const PORT_EXPECTED = "expected a port number from 0 to 65535";
 
@@ -142,6 +209,32 @@ const schema = z.object({
   READ_API_KEYS: apiKeyList,
   INGEST_API_KEYS: apiKeyList,
   ADMIN_API_KEYS: apiKeyList,
+  REDIS_URL: z
+    .string()
+    .trim()
+    .refine((url) => url === "" || /^rediss?:\/\/./.test(url), {
+      message: "expected a Redis URL (redis://host:6379 or rediss://…)",
+    })
+    .optional(),
+  CACHE_MAX_ENTRIES: wholeNumber(1, 10_000_000, 10_000),
+  CACHE_NAMESPACE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "expected 1 to 64 letters, digits, '_', '.' or '-'" })
+    .default("cai"),
+  PREDICTION_TTL_SECONDS: wholeNumber(1, 31 * 86_400, 86_400),
+  TIME_ZONE: z
+    .string()
+    .default("UTC")
+    .refine(isTimeZone, { message: 'expected an IANA time zone such as "UTC" or "America/New_York"' }),
+  // Parsed by croner, the library that schedules it (src/predictions/refresh-schedule.ts).
+  REFRESH_CRON: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((value, ctx) => {
+      const problem = value ? cronProblem(value) : undefined;
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "expected one of fatal, error, warn, info, debug, trace, silent",

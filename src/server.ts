@@ -12,7 +12,7 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { KeyRing } from "./auth/api-keys";
-import type { Config } from "./config";
+import { type Config, DEFAULT_PREDICTION_CONFIG } from "./config";
 import type { Database } from "./db/client";
 import { createContext, type RequestContext } from "./graphql/context";
 import { createErrorFormatter } from "./graphql/errors";
@@ -23,12 +23,19 @@ import { accessLog } from "./http/access-log";
 import { bodyErrorHandler } from "./http/body-errors";
 import { healthz, readyz } from "./http/health";
 import type { Logger } from "./logger";
+import { createPredictionRuntime, type PredictionRuntime } from "./predictions/runtime";
 
 export interface ServerDeps {
-  config: Pick<Config, "nodeEnv" | "port" | "host" | "graphqlIntrospection">;
+  config: Pick<Config, "nodeEnv" | "port" | "host" | "graphqlIntrospection"> &
+    Partial<Pick<Config, "predictions">>;
   database: Database;
   log: Logger;
   keys: KeyRing;
+  /**
+   * The prediction machinery; by default built from config.predictions (the embedded defaults when
+   * absent) and closed by stop(). One given here belongs to the caller.
+   */
+  predictions?: PredictionRuntime;
 }
 
 export interface ApiServer {
@@ -42,8 +49,15 @@ export interface ApiServer {
 /** Request bodies above this are refused with 413 before any parsing work. */
 export const BODY_LIMIT = "1mb";
 
-export async function createServer({ config, database, log, keys }: ServerDeps): Promise<ApiServer> {
+export async function createServer({ config, database, log, keys, ...deps }: ServerDeps): Promise<ApiServer> {
   const production = config.nodeEnv === "production";
+  const predictions =
+    deps.predictions ??
+    createPredictionRuntime({
+      config: config.predictions ?? DEFAULT_PREDICTION_CONFIG,
+      db: database.prisma,
+      log,
+    });
   const schema = await buildApiSchema(keys);
   const app = express();
   app.disable("x-powered-by");
@@ -82,7 +96,7 @@ export async function createServer({ config, database, log, keys }: ServerDeps):
     "/graphql",
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext({ req, database, keys, production }),
+      context: async ({ req }) => createContext({ req, database, keys, production, predictions }),
     }),
   );
   app.use(bodyErrorHandler("1 MB"));
@@ -94,6 +108,9 @@ export async function createServer({ config, database, log, keys }: ServerDeps):
         httpServer.once("error", reject);
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       }),
-    stop: () => apollo.stop(),
+    async stop() {
+      await apollo.stop();
+      if (!deps.predictions) await predictions.close();
+    },
   };
 }

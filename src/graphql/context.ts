@@ -3,6 +3,7 @@ import { InvalidApiKeyError, type KeyRing, type Principal } from "../auth/api-ke
 import type { DatabaseProvider } from "../config";
 import type { Database, Db } from "../db/client";
 import type { Logger } from "../logger";
+import type { PredictionRuntime } from "../predictions/runtime";
 import { apiError, ErrorCode } from "./errors";
 import { createLoaders, type Loaders } from "./loaders";
 
@@ -16,6 +17,8 @@ export interface RequestContext {
   principal: Principal;
   /** Per-request DataLoaders: batch and cache within this request only. */
   loaders: Loaders;
+  /** The process's prediction machinery (cache, analyzer, service), shared by all requests. */
+  predictions: PredictionRuntime;
 }
 
 /**
@@ -27,11 +30,13 @@ export function createContext({
   database,
   keys,
   production,
+  predictions,
 }: {
   req: express.Request;
   database: Database;
   keys: KeyRing;
   production: boolean;
+  predictions: PredictionRuntime;
 }): RequestContext {
   let principal: Principal;
   try {
@@ -55,6 +60,7 @@ export function createContext({
     log: req.log,
     requestId: String(req.id),
     principal,
-    loaders: createLoaders(database.prisma),
+    loaders: createLoaders(database.prisma, predictions.service),
+    predictions,
   };
 }

@@ -4,11 +4,19 @@ import { buildSchema } from "type-graphql";
 import type { KeyRing } from "../auth/api-keys";
 import { createAuthChecker } from "../auth/auth-checker";
 import { CustomerResolver } from "../customers/customer.resolver";
+import { CustomerPredictionsResolver, PredictionResolver } from "../predictions/prediction.resolver";
 import { ProductResolver } from "../products/product.resolver";
 import { PurchaseItemResolver, PurchaseResolver } from "../purchases/purchase.resolver";
 import { validateArgument } from "./validation";
 
-export const RESOLVERS = [CustomerResolver, ProductResolver, PurchaseResolver, PurchaseItemResolver] as const;
+export const RESOLVERS = [
+  CustomerResolver,
+  CustomerPredictionsResolver,
+  PredictionResolver,
+  ProductResolver,
+  PurchaseResolver,
+  PurchaseItemResolver,
+] as const;
 
 /** The executable schema; built once per process (type-graphql's work is too slow for per request). */
 export function buildApiSchema(keys: KeyRing): Promise<GraphQLSchema> {

@@ -28,18 +28,21 @@ export interface CacheOptions {
  */
 export function createCache<T>(options: CacheOptions): ResilientCache<T> {
   const { redisUrl, maxEntries, namespace } = options;
-  const keyv = redisUrl
-    ? new Keyv<T>({
-        store: new KeyvRedis(
-          { url: redisUrl, disableOfflineQueue: true, socket: { connectTimeout: 2_000 } },
-          { namespace, throwOnConnectError: false, throwOnErrors: true },
-        ),
-        namespace,
-        useKeyPrefix: false,
-      })
+  const redis = redisUrl
+    ? new KeyvRedis(
+        { url: redisUrl, disableOfflineQueue: true, socket: { connectTimeout: 2_000 } },
+        { namespace, throwOnConnectError: false, throwOnErrors: true },
+      )
+    : undefined;
+  const keyv = redis
+    ? new Keyv<T>({ store: redis, namespace, useKeyPrefix: false })
     : new Keyv<T>({ store: boundedMap(maxEntries), namespace });
   keyv.throwOnErrors = true;
-  return new ResilientCache(keyv, options);
+  // A client still trying to reach a dead Redis never finishes a polite close: destroy it instead.
+  return new ResilientCache(keyv, {
+    ...options,
+    ...(redis ? { forceClose: () => redis.disconnect(true) } : {}),
+  });
 }
 
 export class ResilientCache<T> {
@@ -47,12 +50,17 @@ export class ResilientCache<T> {
   readonly #ttlMs: number;
   readonly #timeoutMs: number;
   readonly #log: Logger;
+  readonly #forceClose: (() => Promise<void>) | undefined;
 
-  constructor(keyv: Keyv<T>, options: Pick<CacheOptions, "ttlMs" | "timeoutMs" | "log">) {
+  constructor(
+    keyv: Keyv<T>,
+    options: Pick<CacheOptions, "ttlMs" | "timeoutMs" | "log"> & { forceClose?: () => Promise<void> },
+  ) {
     this.#keyv = keyv;
     this.#ttlMs = options.ttlMs;
     this.#timeoutMs = options.timeoutMs ?? 250;
     this.#log = options.log;
+    this.#forceClose = options.forceClose;
     // Keyv also emits what it throws; the throw is handled below, the event must not crash the process.
     keyv.on("error", () => {});
   }
@@ -76,8 +84,13 @@ export class ResilientCache<T> {
     await this.#attempt("delete", () => this.#keyv.deleteMany([...keys]));
   }
 
+  /** Closes the connection, politely if the cache answers within the operation timeout. */
   async close(): Promise<void> {
-    await this.#keyv.disconnect().catch(() => {});
+    const closed = await this.#attempt("close", async () => {
+      await this.#keyv.disconnect();
+      return true;
+    });
+    if (!closed) await this.#forceClose?.().catch(() => {});
   }
 
   async #attempt<R>(what: string, operation: () => Promise<R>): Promise<R | undefined> {

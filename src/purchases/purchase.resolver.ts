@@ -28,8 +28,22 @@ export class PurchaseResolver {
   @Mutation(() => RecordPurchasePayload, {
     description: "Records a purchase (one transaction). Needs an INGEST or ADMIN key.",
   })
-  recordPurchase(@Arg("input") input: RecordPurchaseInput, @Ctx() { db }: RequestContext) {
-    return recordPurchase(db, input);
+  async recordPurchase(@Arg("input") input: RecordPurchaseInput, @Ctx() ctx: RequestContext) {
+    const result = await recordPurchase(ctx.db, input);
+    if (result.created) {
+      // In the request path, so the next read of this customer's predictions sees the purchase. The
+      // purchase is written already: a failure here is logged, never reported as a failed write (the
+      // client would retry and, without an idempotencyKey, record it twice).
+      await ctx.predictions.service
+        .purchaseRecorded(result.purchase)
+        .catch((error: unknown) =>
+          ctx.log.error(
+            { err: error, purchaseId: result.purchase.id },
+            "could not update predictions after a purchase",
+          ),
+        );
+    }
+    return result;
   }
 }
 

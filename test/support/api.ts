@@ -5,8 +5,15 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { type GraphQLFormattedError, print } from "graphql";
 import pino from "pino";
 import { KeyRing } from "../../src/auth/api-keys";
-import type { ApiKeys, DatabaseProvider } from "../../src/config";
+import {
+  type ApiKeys,
+  type DatabaseProvider,
+  DEFAULT_PREDICTION_CONFIG,
+  type PredictionConfig,
+} from "../../src/config";
 import { type Database, openDatabase } from "../../src/db/client";
+import type { AnalyzerProvider } from "../../src/predictions/prediction-service";
+import { createPredictionRuntime, type PredictionRuntime } from "../../src/predictions/runtime";
 import { type ApiServer, createServer } from "../../src/server";
 import { createDatabase, PROVIDERS } from "./databases";
 
@@ -28,6 +35,8 @@ export interface TestApi {
   provider: DatabaseProvider;
   url: string;
   database: Database;
+  /** The server's prediction machinery. */
+  predictions: PredictionRuntime;
   /** SQL statements sent since the last reset. */
   sqlCount(): number;
   resetSqlCount(): void;
@@ -49,11 +58,19 @@ export interface ApiOptions {
   nodeEnv?: "development" | "production" | "test";
   introspection?: boolean;
   apiKeys?: ApiKeys;
+  /** An existing migrated database (replicas share one); the caller drops it. Default: a fresh one. */
+  database?: { url: string; drop(): Promise<void> };
+  predictions?: {
+    config?: Partial<PredictionConfig>;
+    /** Wraps the analyzer source (e.g. to count analyzer calls). */
+    analyzers?: (stored: AnalyzerProvider) => AnalyzerProvider;
+    now?: () => Date;
+  };
 }
 
 /** A started server on a fresh, migrated database; stop() stops it and drops the database. */
 export async function startApi(provider: DatabaseProvider, options: ApiOptions = {}) {
-  const created = await createDatabase(provider);
+  const created = options.database ?? (await createDatabase(provider));
   let sql = 0;
   const database = openDatabase(created.url, { poolSize: 5, onQuery: () => sql++ });
   const nodeEnv = options.nodeEnv ?? "test";
@@ -62,6 +79,16 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
     ingest: [TEST_KEYS.ingest],
     admin: [TEST_KEYS.admin],
   };
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
+  const predictionConfig = { ...DEFAULT_PREDICTION_CONFIG, ...options.predictions?.config };
+  const { analyzers, now } = options.predictions ?? {};
+  const predictions = createPredictionRuntime({
+    config: predictionConfig,
+    db: database.prisma,
+    log,
+    ...(analyzers ? { analyzers } : {}),
+    ...(now ? { now } : {}),
+  });
   const server: ApiServer = await createServer({
     config: {
       nodeEnv,
@@ -70,8 +97,9 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
       graphqlIntrospection: options.introspection ?? nodeEnv !== "production",
     },
     database,
-    log: pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" }),
+    log,
     keys: new KeyRing(apiKeys, { anonymousReads: nodeEnv !== "production" }),
+    predictions,
   });
   const { port } = await server.listen();
   const base = `http://127.0.0.1:${port}`;
@@ -80,6 +108,7 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
     provider,
     url: `${base}/graphql`,
     database,
+    predictions,
     sqlCount: () => sql,
     resetSqlCount: () => {
       sql = 0;
@@ -106,8 +135,9 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
     api,
     async stop() {
       await server.stop();
+      await predictions.close();
       await database.close();
-      await created.drop();
+      if (!options.database) await created.drop();
     },
   };
 }

@@ -1,0 +1,91 @@
+// What the serving path keeps per customer: the analyzer's output flattened into JSON-safe records
+// (ISO dates), so the same value goes into the in-memory cache, into Redis and into the Prediction
+// table without a second shape.
+import type { CategoryPrediction, CustomerAnalysis, UsualProduct } from "../analysis/contract";
+
+export type PredictionSource = "STATISTICAL" | "BEDROCK";
+
+/** One category's prediction as served (the GraphQL Prediction type's fields). */
+export interface PredictionRecord {
+  category: string;
+  usualProducts: UsualProduct[];
+  nextPurchaseAt: string;
+  windowStart: string;
+  windowEnd: string;
+  confidence: number;
+  /** Confidence is the probability of buying within ±toleranceDays of nextPurchaseAt. */
+  toleranceDays: number;
+  intervalDays: number;
+  lastPurchasedAt: string;
+  overdue: boolean;
+  reason: string;
+  source: PredictionSource;
+  /** The analyzer version (statistical) or model id (Bedrock) that made it. */
+  model: string;
+}
+
+/** A customer's current predictions, soonest first. */
+export interface CustomerPredictions {
+  /** Customer.id */
+  customerId: number;
+  generatedAt: string;
+  expiresAt: string;
+  predictions: PredictionRecord[];
+}
+
+/** As served: `cached` says whether it came from the cache or was computed for this request. */
+export interface ServedPredictions extends CustomerPredictions {
+  cached: boolean;
+}
+
+/**
+ * @example
+ *   toCustomerPredictions(42, analysis, { source: "STATISTICAL", model: analyzer.version, ttlMs: 86_400_000 });
+ */
+export function toCustomerPredictions(
+  customerId: number,
+  analysis: CustomerAnalysis,
+  made: { source: PredictionSource; model: string; ttlMs: number },
+): CustomerPredictions {
+  return {
+    customerId,
+    generatedAt: analysis.analyzedAt.toISOString(),
+    expiresAt: new Date(analysis.analyzedAt.getTime() + made.ttlMs).toISOString(),
+    predictions: analysis.predictions.map((p) => toRecord(p, made)),
+  };
+}
+
+/** A cached value is used only if it has this shape (a corrupt or foreign entry reads as a miss). */
+export function isCustomerPredictions(value: unknown, customerId: number): value is CustomerPredictions {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Partial<CustomerPredictions>;
+  return (
+    v.customerId === customerId &&
+    typeof v.generatedAt === "string" &&
+    typeof v.expiresAt === "string" &&
+    Array.isArray(v.predictions)
+  );
+}
+
+// ---- private helpers ----
+
+function toRecord(
+  p: CategoryPrediction,
+  made: { source: PredictionSource; model: string },
+): PredictionRecord {
+  return {
+    category: p.category,
+    usualProducts: p.usualProducts.map(({ sku, name, share }) => ({ sku, name, share })),
+    nextPurchaseAt: p.nextPurchaseAt.toISOString(),
+    windowStart: p.windowStart.toISOString(),
+    windowEnd: p.windowEnd.toISOString(),
+    confidence: p.confidence,
+    toleranceDays: p.confidenceToleranceDays,
+    intervalDays: p.typicalIntervalDays,
+    lastPurchasedAt: p.lastPurchasedAt.toISOString(),
+    overdue: p.overdue,
+    reason: p.reason,
+    source: made.source,
+    model: made.model,
+  };
+}

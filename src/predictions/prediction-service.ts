@@ -1,0 +1,165 @@
+// The serving path of predictions: cache first (one getMany per batch), then, for the misses only,
+// one history read, one analyzer call and one write-back (Prediction table + cache) per batch.
+// Concurrent requests for the same cold customer share one computation (SingleFlight), and a
+// purchase recorded while a computation runs keeps that computation's stale result out of the cache.
+import type { DayClock } from "../analysis/calendar";
+import type { Analyzer } from "../analysis/contract";
+import type { Db } from "../db/client";
+import type { Logger } from "../logger";
+import type { ResilientCache } from "./cache";
+import {
+  type CustomerPredictions,
+  isCustomerPredictions,
+  type PredictionSource,
+  type ServedPredictions,
+  toCustomerPredictions,
+} from "./customer-predictions";
+import { type Outcome, recordOutcomes, saveCurrentPredictions } from "./prediction-store";
+import { loadRecentHistories, MAX_CUSTOMERS_PER_READ } from "./recent-histories";
+import { SingleFlight } from "./single-flight";
+
+/** Where the service gets the analyzer in force (AnalyzerSource in production, a fixed one in tests). */
+export interface AnalyzerProvider {
+  current(): Promise<Analyzer>;
+}
+
+export interface PredictionServiceDeps {
+  db: Db;
+  cache: ResilientCache<CustomerPredictions>;
+  analyzers: AnalyzerProvider;
+  /** How long predictions are served from the cache (PREDICTION_TTL_SECONDS). */
+  ttlMs: number;
+  /** The calendar outcomes are counted in (the analyzer's). */
+  clock: DayClock;
+  log: Logger;
+  /** The time analyses are made for (tests pin it). */
+  now?: () => Date;
+}
+
+/**
+ * @example
+ *   const service = new PredictionService({ db, cache, analyzers, ttlMs: 86_400_000, clock, log });
+ *   const [ana] = await service.forCustomers([42]); // { customerId: 42, predictions: [...], cached: false }
+ *   await service.refresh([42]);                    // recomputed now, cache replaced
+ */
+export class PredictionService {
+  readonly #deps: PredictionServiceDeps;
+  readonly #flights = new SingleFlight<string, CustomerPredictions>();
+  /**
+   * Customers invalidated while computations were running, by invalidation number: a computation
+   * that started before a customer's invalidation must not cache its (stale) result. Cleared whenever
+   * no computation runs, so it stays small.
+   */
+  readonly #invalidated = new Map<number, number>();
+  #invalidations = 0;
+  #running = 0;
+
+  constructor(deps: PredictionServiceDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Each customer's predictions, in the order of `customerIds`: from the cache where it has them,
+   * otherwise computed (one history read and one analyzer call for all the misses together),
+   * saved and cached. Customers without purchases get an empty list.
+   */
+  async forCustomers(customerIds: readonly number[]): Promise<ServedPredictions[]> {
+    const analyzer = await this.#deps.analyzers.current();
+    const keys = customerIds.map((id) => cacheKey(analyzer.version, id));
+    const cached = await this.#deps.cache.getMany(keys);
+    const served: Array<ServedPredictions | undefined> = cached.map((value, i) =>
+      isCustomerPredictions(value, customerIds[i]!) ? { ...value, cached: true } : undefined,
+    );
+    const missing = [...new Set(customerIds.filter((_, i) => !served[i]))];
+    if (missing.length) {
+      const computed = new Map<number, CustomerPredictions>();
+      for (let start = 0; start < missing.length; start += MAX_CUSTOMERS_PER_READ) {
+        const ids = missing.slice(start, start + MAX_CUSTOMERS_PER_READ);
+        const results = await this.#flights.runMany(
+          ids.map((id) => cacheKey(analyzer.version, id)),
+          (freshKeys) => this.#compute(analyzer, freshKeys.map(customerOfKey)),
+        );
+        ids.forEach((id, i) => {
+          computed.set(id, results[i]!);
+        });
+      }
+      customerIds.forEach((id, i) => {
+        served[i] ??= { ...computed.get(id)!, cached: false };
+      });
+    }
+    return served as ServedPredictions[];
+  }
+
+  /**
+   * Recomputes now, ignoring the cache, then replaces the cache entries and the current predictions.
+   * Results in the order of `customerIds` (each once).
+   */
+  async refresh(customerIds: readonly number[]): Promise<CustomerPredictions[]> {
+    const ids = [...new Set(customerIds)];
+    // Anything already computing for these customers started earlier: keep it out of the cache.
+    this.#invalidate(ids);
+    const analyzer = await this.#deps.analyzers.current();
+    const results: CustomerPredictions[] = [];
+    for (let start = 0; start < ids.length; start += MAX_CUSTOMERS_PER_READ) {
+      results.push(...(await this.#compute(analyzer, ids.slice(start, start + MAX_CUSTOMERS_PER_READ))));
+    }
+    return results;
+  }
+
+  /**
+   * A purchase was recorded: drops the customer's cached predictions (the next read recomputes with
+   * the new purchase) and records the outcome of each open prediction the purchase fulfils.
+   */
+  async purchaseRecorded(purchase: {
+    id: number;
+    customerId: number;
+    purchasedAt: Date;
+  }): Promise<Outcome[]> {
+    this.#invalidate([purchase.customerId]);
+    const analyzer = await this.#deps.analyzers.current();
+    await this.#deps.cache.deleteMany([cacheKey(analyzer.version, purchase.customerId)]);
+    return recordOutcomes(this.#deps.db, purchase, this.#deps.clock);
+  }
+
+  async #compute(analyzer: Analyzer, customerIds: number[]): Promise<CustomerPredictions[]> {
+    const { db, cache, ttlMs, log } = this.#deps;
+    const startedAt = this.#invalidations;
+    this.#running++;
+    try {
+      const histories = await loadRecentHistories(db, customerIds);
+      const now = this.#deps.now?.() ?? new Date();
+      const analyses = analyzer.analyze(histories, now);
+      const made = { source: SOURCE, model: analyzer.version, ttlMs };
+      const results = analyses.map((analysis, i) => toCustomerPredictions(customerIds[i]!, analysis, made));
+      await saveCurrentPredictions(db, results, now);
+      const current = results.filter((r) => (this.#invalidated.get(r.customerId) ?? 0) <= startedAt);
+      await cache.setMany(
+        current.map((value) => ({ key: cacheKey(analyzer.version, value.customerId), value })),
+      );
+      log.debug({ customers: customerIds.length, cachedBack: current.length }, "predictions computed");
+      return results;
+    } finally {
+      if (--this.#running === 0) this.#invalidated.clear();
+    }
+  }
+
+  #invalidate(customerIds: readonly number[]): void {
+    if (this.#running === 0) return;
+    const stamp = ++this.#invalidations;
+    for (const id of customerIds) this.#invalidated.set(id, stamp);
+  }
+}
+
+// ---- private helpers ----
+
+/** The statistical analyzer is the only one so far; the Bedrock one (issue 6) reports its own. */
+const SOURCE: PredictionSource = "STATISTICAL";
+
+/** Keys carry the analyzer version: a new analyzer (or new priors) never reads an older shape. */
+function cacheKey(analyzerVersion: string, customerId: number): string {
+  return `predictions:${analyzerVersion}:${customerId}`;
+}
+
+function customerOfKey(key: string): number {
+  return Number(key.slice(key.lastIndexOf(":") + 1));
+}

@@ -1,0 +1,146 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Customer } from "../customers/customer.type";
+import { Connection } from "../graphql/pagination";
+import type { PredictionRecord, ServedPredictions } from "./customer-predictions";
+
+export enum PredictionSource {
+  STATISTICAL = "STATISTICAL",
+  BEDROCK = "BEDROCK",
+}
+
+registerEnumType(PredictionSource, {
+  name: "PredictionSource",
+  description: "What made a prediction.",
+  valuesConfig: {
+    STATISTICAL: { description: "The embedded statistical analyzer (docs/PREDICTION.md)." },
+    BEDROCK: { description: "Claude on AWS Bedrock, grounded on the statistical analysis." },
+  },
+});
+
+@ObjectType({ description: "A product the customer usually buys in a category.", simpleResolvers: true })
+export class UsualProduct {
+  @Field()
+  sku!: string;
+
+  @Field()
+  name!: string;
+
+  @Field(() => Float, { description: "Share (0–1) of the customer's purchase days in the category with it." })
+  share!: number;
+}
+
+@ObjectType({
+  description:
+    "When a customer will next need a category they buy repeatedly, with an 80 % window. Dates are the " +
+    "start of a calendar day in the server's TIME_ZONE.",
+  simpleResolvers: true,
+})
+export class Prediction {
+  @Field()
+  category!: string;
+
+  @Field(() => [UsualProduct], { description: "Most chosen first; at most three." })
+  usualProducts!: UsualProduct[];
+
+  @Field(() => DateTimeResolver, { description: "The most likely day; never in the past (see overdue)." })
+  nextPurchaseAt!: Date;
+
+  @Field(() => DateTimeResolver, { description: "First day of the 80 % window." })
+  windowStart!: Date;
+
+  @Field(() => DateTimeResolver, { description: "Last day of the 80 % window (inclusive)." })
+  windowEnd!: Date;
+
+  @Field(() => Float, {
+    description:
+      "0–1: the probability that the purchase falls within ±max(1 day, 20 % of intervalDays) of nextPurchaseAt.",
+  })
+  confidence!: number;
+
+  @Field(() => Float, { description: "Days the customer's last purchase in the category typically lasts." })
+  intervalDays!: number;
+
+  @Field(() => DateTimeResolver)
+  lastPurchasedAt!: Date;
+
+  @Field({ description: "The expected day had passed when this was made: the need is due now." })
+  overdue!: boolean;
+
+  @Field({
+    description:
+      'One line a person can read, e.g. "buys about every 7 days; last bought 2 × Milk 5 days ago".',
+  })
+  reason!: string;
+
+  @Field(() => PredictionSource)
+  source!: PredictionSource;
+
+  @Field({ description: "The analyzer version or model id that made it." })
+  model!: string;
+
+  @Field(() => DateTimeResolver)
+  generatedAt!: Date;
+
+  @Field(() => DateTimeResolver, {
+    description: "Served from the cache until then, unless a purchase or refresh comes first.",
+  })
+  expiresAt!: Date;
+
+  @Field({ description: "Served from the cache (true) or computed for this request (false)." })
+  cached!: boolean;
+}
+
+/** The GraphQL shape of one served record. */
+export function toPrediction(
+  record: PredictionRecord,
+  owner: Omit<ServedPredictions, "predictions">,
+): Prediction {
+  return {
+    category: record.category,
+    usualProducts: record.usualProducts,
+    nextPurchaseAt: new Date(record.nextPurchaseAt),
+    windowStart: new Date(record.windowStart),
+    windowEnd: new Date(record.windowEnd),
+    confidence: record.confidence,
+    intervalDays: record.intervalDays,
+    lastPurchasedAt: new Date(record.lastPurchasedAt),
+    overdue: record.overdue,
+    reason: record.reason,
+    source: PredictionSource[record.source],
+    model: record.model,
+    generatedAt: new Date(owner.generatedAt),
+    expiresAt: new Date(owner.expiresAt),
+    cached: owner.cached,
+  };
+}
+
+@ObjectType({ description: "Live accuracy of one source's fulfilled predictions.", simpleResolvers: true })
+export class PredictionAccuracy {
+  @Field(() => PredictionSource)
+  source!: PredictionSource;
+
+  @Field(() => Int, { description: "Predictions whose customer has since bought the category." })
+  fulfilled!: number;
+
+  @Field(() => Float, { description: "Mean |purchase day − predicted day|, in days." })
+  meanAbsoluteErrorDays!: number;
+
+  @Field(() => Float, { description: "Share (0–1) of those purchases inside the 80 % window." })
+  windowCoverage!: number;
+}
+
+@ObjectType({
+  description: "A customer whose need for a category falls in the asked period.",
+  simpleResolvers: true,
+})
+export class CustomerDue {
+  @Field(() => Customer)
+  customer!: Customer;
+
+  @Field(() => Prediction)
+  prediction!: Prediction;
+}
+
+@ObjectType()
+export class CustomerDueConnection extends Connection(CustomerDue) {}

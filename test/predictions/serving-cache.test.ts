@@ -1,0 +1,170 @@
+// The cache around Customer.predictions: no stampede on a cold customer, a Redis cache shared by
+// stateless replicas, and a cache outage that degrades to computing instead of to errors.
+import pino from "pino";
+import type { Analyzer } from "../../src/analysis/contract";
+import {
+  CustomerPredictionsDocument,
+  CustomersWithPredictionsDocument,
+} from "../../src/client/generated/graphql";
+import { seedDatabase } from "../../src/datagen/seed";
+import { openDatabase } from "../../src/db/client";
+import type { AnalyzerProvider } from "../../src/predictions/prediction-service";
+import { createPredictionRuntime } from "../../src/predictions/runtime";
+import { startApi } from "../support/api";
+import { createDatabase } from "../support/databases";
+
+const REDIS_URL = "redis://127.0.0.1:6379";
+const redisSkip = process.env.CAI_TEST_REDIS_SKIP;
+const TODAY = new Date(new Date().toISOString().slice(0, 10));
+
+/** Wraps an analyzer provider and counts analyze() calls and the customers each call got. */
+function counting(stored: AnalyzerProvider) {
+  const calls: number[] = [];
+  const provider: AnalyzerProvider = {
+    async current() {
+      const analyzer = await stored.current();
+      const counted: Analyzer = {
+        version: analyzer.version,
+        analyze(customers, now) {
+          calls.push(customers.length);
+          return analyzer.analyze(customers, now);
+        },
+      };
+      return counted;
+    },
+  };
+  return { provider, calls };
+}
+
+describe("200 concurrent cold queries for one customer", () => {
+  let calls: number[] = [];
+  let started: Awaited<ReturnType<typeof startApi>>;
+  beforeAll(async () => {
+    started = await startApi("sqlite", {
+      predictions: {
+        analyzers: (stored) => {
+          const counter = counting(stored);
+          calls = counter.calls;
+          return counter.provider;
+        },
+      },
+    });
+    await seedDatabase(started.api.database.prisma, { customers: 5, days: 120, seed: 3, end: TODAY });
+    // Load the priors first, so the concurrent queries below all arrive at a cold cache together.
+    await started.api.predictions.analyzers.current();
+  }, 120_000);
+  afterAll(() => started.stop());
+
+  it("run exactly one analysis, and every query gets its result", async () => {
+    const id = String((await started.api.database.prisma.customer.findFirst({ orderBy: { id: "asc" } }))!.id);
+    const responses = await Promise.all(
+      Array.from({ length: 200 }, () => started.api.request(CustomerPredictionsDocument, { id })),
+    );
+    expect(responses.every((r) => r.errors === undefined)).toBe(true);
+    expect(calls).toEqual([1]);
+    const first = JSON.stringify(responses[0]!.data!.customer!.predictions.map((p) => p.nextPurchaseAt));
+    for (const response of responses) {
+      expect(JSON.stringify(response.data!.customer!.predictions.map((p) => p.nextPurchaseAt))).toBe(first);
+    }
+  });
+});
+
+(redisSkip ? describe.skip : describe)("Redis cache shared by two API replicas", () => {
+  const namespace = `cai-test-${process.pid}-${Date.now()}`;
+  let replicas: Array<Awaited<ReturnType<typeof startApi>>> = [];
+  let created: Awaited<ReturnType<typeof createDatabase>>;
+  let counters: number[][] = [];
+
+  beforeAll(async () => {
+    created = await createDatabase("sqlite");
+    counters = [[], []];
+    replicas = [];
+    for (const i of [0, 1]) {
+      replicas.push(
+        await startApi("sqlite", {
+          database: created,
+          predictions: {
+            config: { redisUrl: REDIS_URL, cacheNamespace: namespace },
+            analyzers: (stored) => {
+              const counter = counting(stored);
+              counters[i] = counter.calls;
+              return counter.provider;
+            },
+          },
+        }),
+      );
+    }
+    await seedDatabase(replicas[0]!.api.database.prisma, { customers: 8, days: 120, seed: 5, end: TODAY });
+  }, 120_000);
+  afterAll(async () => {
+    for (const replica of replicas) await replica.stop();
+    await created.drop();
+  });
+
+  it("a page computed by one replica is served from Redis by the other", async () => {
+    const [a, b] = replicas.map((r) => r.api);
+    const computed = await a!.request(CustomersWithPredictionsDocument, { first: 8 });
+    expect(computed.errors).toBeUndefined();
+    expect(counters[0]).toEqual([8]);
+    const served = await b!.request(CustomersWithPredictionsDocument, { first: 8 });
+    expect(counters[1]).toEqual([]);
+    const nodes = served.data!.customers.edges.map((e) => e.node);
+    expect(nodes.flatMap((n) => n.predictions).every((p) => p.cached)).toBe(true);
+    expect(nodes).toEqual(
+      computed.data!.customers.edges.map((e) => ({
+        ...e.node,
+        predictions: e.node.predictions.map((p) => ({ ...p, cached: true })),
+      })),
+    );
+  });
+});
+
+describe("a cache outage", () => {
+  it("serves computed predictions, without errors, while the cache is unreachable", async () => {
+    const created = await createDatabase("sqlite");
+    // Nothing listens on port 1: every cache operation fails.
+    const started = await startApi("sqlite", {
+      database: created,
+      predictions: { config: { redisUrl: "redis://127.0.0.1:1" } },
+    });
+    try {
+      await seedDatabase(started.api.database.prisma, { customers: 3, days: 90, seed: 9, end: TODAY });
+      for (let round = 0; round < 2; round++) {
+        const response = await started.api.request(CustomersWithPredictionsDocument, { first: 3 });
+        expect(response.errors).toBeUndefined();
+        const predictions = response.data!.customers.edges.flatMap((e) => e.node.predictions);
+        expect(predictions.length).toBeGreaterThan(0);
+        expect(predictions.every((p) => !p.cached)).toBe(true);
+      }
+    } finally {
+      await started.stop();
+      await created.drop();
+    }
+  }, 60_000);
+});
+
+describe("createPredictionRuntime", () => {
+  it("uses the in-memory cache when no REDIS_URL is set", async () => {
+    const created = await createDatabase("sqlite");
+    const database = openDatabase(created.url);
+    const runtime = createPredictionRuntime({
+      config: { cacheMaxEntries: 2, cacheNamespace: "t", ttlSeconds: 60, timeZone: "UTC" },
+      db: database.prisma,
+      log: pino({ level: "silent" }),
+    });
+    try {
+      const value = { customerId: 1, generatedAt: "", expiresAt: "", predictions: [] };
+      await runtime.cache.setMany([
+        { key: "a", value },
+        { key: "b", value },
+        { key: "c", value },
+      ]);
+      // Bounded: the least recently used entry went when the third arrived.
+      expect(await runtime.cache.getMany(["a", "b", "c"])).toEqual([undefined, value, value]);
+    } finally {
+      await runtime.close();
+      await database.close();
+      await created.drop();
+    }
+  });
+});
