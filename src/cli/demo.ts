@@ -44,7 +44,7 @@ runCommand({
           "",
           `GraphQL API: ${url}  (open it in a browser for the playground; Ctrl+C stops)`,
           generated ? `Admin API key for this run (shown once): ${generated}` : "",
-          `Try: curl -s ${url} -H 'content-type: application/json' -d '{"query":"{ customers(first: 3) { edges { node { id name } } } }"}'`,
+          `Try: curl -s ${url} -H 'content-type: application/json' -d '{"query":"{ customers(first: 3) { edges { node { id name predictions(withinDays: 7) { category nextPurchaseAt windowStart windowEnd confidence reason } } } } }"}'`,
           "",
         ]
           .filter((line, i) => line || i === 0)

@@ -51,6 +51,14 @@ describe("npm run demo", () => {
       );
       expect(page.errors).toBeUndefined();
       expect(JSON.stringify(page.data)).toMatch(/"total":\d/);
+      // The query the banner suggests serves real predictions on the generated data.
+      const suggested = JSON.parse(/-d '(\{.*\})'/.exec(banner)![1]!) as { query: string };
+      const predicted = await post(suggested.query);
+      expect(predicted.errors).toBeUndefined();
+      const nodes = (predicted.data as { customers: { edges: Array<{ node: { predictions: unknown[] } }> } })
+        .customers.edges;
+      expect(nodes.flatMap((edge) => edge.node.predictions).length).toBeGreaterThan(0);
+      expect(JSON.stringify(predicted.data)).toMatch(/"reason":"buys about every/);
       const upsert =
         'mutation { upsertCustomer(input: { externalId: "demo-1", name: "Ana" }) { externalId } }';
       expect((await post(upsert)).errors).toBeDefined();
