@@ -23,7 +23,50 @@ export interface Config {
   /** API keys by role (each list from a comma-separated variable). */
   apiKeys: ApiKeys;
   predictions: PredictionConfig;
+  analyzer: AnalyzerConfig;
 }
+
+export interface AnalyzerConfig {
+  /** ANALYZER: "statistical" (embedded, default) or "bedrock" (Claude, statistics as fallback). */
+  kind: "statistical" | "bedrock";
+  bedrock: BedrockConfig;
+}
+
+export interface BedrockConfig {
+  /** BEDROCK_MODEL_ID: a model or inference-profile id (default Claude Haiku 4.5, US profile). */
+  modelId: string;
+  /** AWS_REGION (default us-east-1). Credentials come from the AWS SDK's default provider chain. */
+  region: string;
+  /** BEDROCK_ENDPOINT: endpoint override (VPC endpoints, tests); absent → the region's endpoint. */
+  endpoint?: string;
+  /** BEDROCK_MAX_CONCURRENCY: calls in flight at most, per process. */
+  maxConcurrency: number;
+  /** BEDROCK_TIMEOUT_MS: one call's time limit (each retry gets its own). */
+  timeoutMs: number;
+  /** AI_MONTHLY_BUDGET_USD: past it, statistics only until the month (UTC) rolls over. */
+  monthlyBudgetUsd: number;
+  /** USD per million tokens: BEDROCK_INPUT/OUTPUT_PRICE_PER_MTOK, or the built-in table for known models. */
+  price: { inputPerMTok: number; outputPerMTok: number };
+  /** Tuning without a variable (tests shorten them): first retry delay, breaker, fallback lifetime. */
+  retryDelayMs?: number;
+  breakerFailures?: number;
+  breakerCooldownMs?: number;
+  fallbackRetryMs?: number;
+}
+
+/** Claude Haiku 4.5 through the US cross-region inference profile. */
+export const DEFAULT_BEDROCK_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
+
+/**
+ * On-demand prices (USD per million tokens) as published on 2026-11-25 for the models this project
+ * documents; BEDROCK_INPUT_PRICE_PER_MTOK / BEDROCK_OUTPUT_PRICE_PER_MTOK override them. Matched by
+ * the model name inside any id or inference-profile id.
+ */
+export const MODEL_PRICES: ReadonlyArray<{ model: string; inputPerMTok: number; outputPerMTok: number }> = [
+  { model: "claude-haiku-4-5", inputPerMTok: 1, outputPerMTok: 5 },
+  { model: "claude-sonnet-4-5", inputPerMTok: 3, outputPerMTok: 15 },
+  { model: "claude-sonnet-4-", inputPerMTok: 3, outputPerMTok: 15 },
+];
 
 export interface PredictionConfig {
   /** REDIS_URL: share the prediction cache between replicas; absent → an in-memory cache per process. */
@@ -96,7 +139,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: vars.TIME_ZONE,
       ...(vars.REFRESH_CRON ? { refreshCron: vars.REFRESH_CRON } : {}),
     },
+    analyzer: {
+      kind: vars.ANALYZER,
+      bedrock: {
+        modelId: vars.BEDROCK_MODEL_ID,
+        region: vars.AWS_REGION,
+        ...(vars.BEDROCK_ENDPOINT ? { endpoint: vars.BEDROCK_ENDPOINT } : {}),
+        maxConcurrency: vars.BEDROCK_MAX_CONCURRENCY,
+        timeoutMs: vars.BEDROCK_TIMEOUT_MS,
+        monthlyBudgetUsd: vars.AI_MONTHLY_BUDGET_USD,
+        price: modelPrice(vars),
+      },
+    },
   };
+}
+
+/** The configured price override, or the built-in price of the model; ConfigError when neither exists. */
+function modelPrice(vars: z.infer<typeof schema>): BedrockConfig["price"] {
+  const known = MODEL_PRICES.find(({ model }) => vars.BEDROCK_MODEL_ID.includes(model));
+  const inputPerMTok = vars.BEDROCK_INPUT_PRICE_PER_MTOK ?? known?.inputPerMTok;
+  const outputPerMTok = vars.BEDROCK_OUTPUT_PRICE_PER_MTOK ?? known?.outputPerMTok;
+  if (inputPerMTok === undefined || outputPerMTok === undefined) {
+    throw new ConfigError(
+      `Invalid configuration: BEDROCK_MODEL_ID: no built-in price for ${JSON.stringify(vars.BEDROCK_MODEL_ID)}; ` +
+        "expected BEDROCK_INPUT_PRICE_PER_MTOK and BEDROCK_OUTPUT_PRICE_PER_MTOK (USD per million tokens) to be set",
+    );
+  }
+  return { inputPerMTok, outputPerMTok };
 }
 
 /** The provider a database URL names, or undefined if it names none we support. */
@@ -122,7 +191,7 @@ export function sqlitePath(url: string): string {
 
 /** The URL with any password replaced, safe for logs and error messages. */
 export function redactUrl(value: string): string {
-  return value.replace(/(\/\/[^:/@]+:)[^@]*@/, "$1***@");
+  return value.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1***@");
 }
 
 function isTimeZone(name: string): boolean {
@@ -180,6 +249,17 @@ const wholeNumber = (min: number, max: number, fallback: number) => {
     .default(fallback);
 };
 
+/** A non-negative amount written as plain decimal digits (e.g. 50 or 0.25). */
+function decimal(name: string) {
+  return z
+    .string()
+    .trim()
+    .regex(/^\d{1,9}(\.\d{1,6})?$/, {
+      error: `expected a non-negative amount such as 50 or 0.25 for ${name}`,
+    })
+    .transform(Number);
+}
+
 const PORT_EXPECTED = "expected a port number from 0 to 65535";
 
 const schema = z.object({
@@ -235,6 +315,31 @@ const schema = z.object({
       const problem = value ? cronProblem(value) : undefined;
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
+  ANALYZER: z
+    .enum(["statistical", "bedrock"], { error: "expected statistical or bedrock" })
+    .default("statistical"),
+  BEDROCK_MODEL_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._:/-]{1,200}$/, { error: "expected a Bedrock model or inference-profile id" })
+    .default(DEFAULT_BEDROCK_MODEL_ID),
+  AWS_REGION: z
+    .string()
+    .trim()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "expected an AWS region such as us-east-1" })
+    .default("us-east-1"),
+  BEDROCK_ENDPOINT: z
+    .string()
+    .trim()
+    .refine((url) => url === "" || /^https?:\/\/[^\s]+$/.test(url), {
+      message: "expected an http(s) URL such as https://bedrock-runtime.us-east-1.amazonaws.com",
+    })
+    .optional(),
+  BEDROCK_MAX_CONCURRENCY: wholeNumber(1, 1_000, 4),
+  BEDROCK_TIMEOUT_MS: wholeNumber(100, 600_000, 20_000),
+  AI_MONTHLY_BUDGET_USD: decimal("AI_MONTHLY_BUDGET_USD").default(50),
+  BEDROCK_INPUT_PRICE_PER_MTOK: decimal("BEDROCK_INPUT_PRICE_PER_MTOK").optional(),
+  BEDROCK_OUTPUT_PRICE_PER_MTOK: decimal("BEDROCK_OUTPUT_PRICE_PER_MTOK").optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       error: "expected one of fatal, error, warn, info, debug, trace, silent",

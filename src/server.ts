@@ -23,11 +23,13 @@ import { accessLog } from "./http/access-log";
 import { bodyErrorHandler } from "./http/body-errors";
 import { healthz, readyz } from "./http/health";
 import type { Logger } from "./logger";
+import { batchRunnerFor, stopBatchRuns } from "./predictions/batch-refresh";
+import { scheduleRefresh } from "./predictions/refresh-schedule";
 import { createPredictionRuntime, type PredictionRuntime } from "./predictions/runtime";
 
 export interface ServerDeps {
   config: Pick<Config, "nodeEnv" | "port" | "host" | "graphqlIntrospection"> &
-    Partial<Pick<Config, "predictions">>;
+    Partial<Pick<Config, "predictions" | "analyzer">>;
   database: Database;
   log: Logger;
   keys: KeyRing;
@@ -55,9 +57,20 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
     deps.predictions ??
     createPredictionRuntime({
       config: config.predictions ?? DEFAULT_PREDICTION_CONFIG,
+      ...(config.analyzer ? { analyzer: config.analyzer } : {}),
       db: database.prisma,
       log,
     });
+  const batchRunner = batchRunnerFor(predictions, { db: database.prisma, log, provider: database.provider });
+  const cron = config.predictions?.refreshCron;
+  const refreshSchedule = cron
+    ? scheduleRefresh({
+        cron,
+        timeZone: config.predictions?.timeZone,
+        log,
+        start: () => batchRunner.run("cron"),
+      })
+    : undefined;
   const schema = await buildApiSchema(keys);
   const app = express();
   app.disable("x-powered-by");
@@ -109,7 +122,10 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       }),
     async stop() {
+      refreshSchedule?.stop();
       await apollo.stop();
+      // A batch run stops taking chunks and finishes those in flight; it stays resumable.
+      await stopBatchRuns(predictions);
       if (!deps.predictions) await predictions.close();
     },
   };

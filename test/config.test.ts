@@ -20,6 +20,44 @@ describe("loadConfig", () => {
     }
   });
 
+  it("defaults predictions to an in-memory cache, 24 h, UTC, and the statistical analyzer", () => {
+    const config = loadConfig({});
+    expect(config.predictions).toEqual({
+      cacheMaxEntries: 10_000,
+      cacheNamespace: "cai",
+      ttlSeconds: 86_400,
+      timeZone: "UTC",
+    });
+    expect(config.analyzer.kind).toBe("statistical");
+    expect(config.analyzer.bedrock).toMatchObject({
+      modelId: "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+      region: "us-east-1",
+      price: { inputPerMTok: 1, outputPerMTok: 5 },
+      monthlyBudgetUsd: 50,
+    });
+  });
+
+  it("reads the Bedrock settings, prices Sonnet from the table and takes price overrides", () => {
+    const sonnet = loadConfig({
+      ANALYZER: "bedrock",
+      BEDROCK_MODEL_ID: "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+      AWS_REGION: "eu-west-1",
+      BEDROCK_ENDPOINT: "http://127.0.0.1:9000",
+      AI_MONTHLY_BUDGET_USD: "12.5",
+    }).analyzer;
+    expect(sonnet).toMatchObject({
+      kind: "bedrock",
+      bedrock: { region: "eu-west-1", endpoint: "http://127.0.0.1:9000", monthlyBudgetUsd: 12.5 },
+    });
+    expect(sonnet.bedrock.price).toEqual({ inputPerMTok: 3, outputPerMTok: 15 });
+    const custom = loadConfig({
+      BEDROCK_MODEL_ID: "mistral.large-v1",
+      BEDROCK_INPUT_PRICE_PER_MTOK: "0.5",
+      BEDROCK_OUTPUT_PRICE_PER_MTOK: "1.5",
+    }).analyzer.bedrock;
+    expect(custom.price).toEqual({ inputPerMTok: 0.5, outputPerMTok: 1.5 });
+  });
+
   it("reads MIGRATE_ON_START=false", () => {
     expect(loadConfig({ MIGRATE_ON_START: "false" }).migrateOnStart).toBe(false);
   });
@@ -36,6 +74,31 @@ describe("loadConfig", () => {
     [
       { MIGRATE_ON_START: "maybe" },
       'Invalid configuration: MIGRATE_ON_START: expected true or false (got "maybe")',
+    ],
+    [
+      { REDIS_URL: "http://:s3cret@cache:6379" },
+      'Invalid configuration: REDIS_URL: expected a Redis URL (redis://host:6379 or rediss://…) (got "http://:***@cache:6379")',
+    ],
+    [
+      { CACHE_MAX_ENTRIES: "1e4" },
+      'Invalid configuration: CACHE_MAX_ENTRIES: expected a whole number from 1 to 10000000 (got "1e4")',
+    ],
+    [
+      { PREDICTION_TTL_SECONDS: "0" },
+      'Invalid configuration: PREDICTION_TTL_SECONDS: expected a whole number from 1 to 2678400 (got "0")',
+    ],
+    [
+      { TIME_ZONE: "Mars/Olympus" },
+      'Invalid configuration: TIME_ZONE: expected an IANA time zone such as "UTC" or "America/New_York" (got "Mars/Olympus")',
+    ],
+    [{ ANALYZER: "gpt" }, 'Invalid configuration: ANALYZER: expected statistical or bedrock (got "gpt")'],
+    [
+      { AI_MONTHLY_BUDGET_USD: "-5" },
+      'Invalid configuration: AI_MONTHLY_BUDGET_USD: expected a non-negative amount such as 50 or 0.25 for AI_MONTHLY_BUDGET_USD (got "-5")',
+    ],
+    [
+      { BEDROCK_MODEL_ID: "mistral.large-v1" },
+      'Invalid configuration: BEDROCK_MODEL_ID: no built-in price for "mistral.large-v1"; expected BEDROCK_INPUT_PRICE_PER_MTOK and BEDROCK_OUTPUT_PRICE_PER_MTOK (USD per million tokens) to be set',
     ],
     [
       { NODE_ENV: "prod" },

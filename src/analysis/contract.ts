@@ -90,7 +90,14 @@ export interface CategoryPrediction {
   usualProducts: UsualProduct[];
   /** One line a person can read: "buys about every 7 days; last bought 2 × Whole Milk 5 days ago". */
   reason: string;
+  /** What made this prediction, when not the analyzer's own source (a per-item fallback). */
+  source?: PredictionSource;
+  /** The model or analyzer version that made it, when not the analyzer's own. */
+  model?: string;
 }
+
+/** What made a prediction: the embedded statistics, or Claude on Bedrock grounded on them. */
+export type PredictionSource = "STATISTICAL" | "BEDROCK";
 
 /** A category bought on one day only: no cadence to predict from, listed so it is not lost. */
 export interface OccasionalCategory {
@@ -109,6 +116,13 @@ export interface CustomerAnalysis {
   predictions: CategoryPrediction[];
   /** Categories bought on exactly one day, most recent first. */
   occasional: OccasionalCategory[];
+  /** Short observations about the customer in plain language (LLM analyzers; none from statistics). */
+  insights?: string[];
+  /**
+   * The analyzer could not do its best (e.g. the model was unavailable and statistics stood in): keep
+   * this analysis at most this long, so the better one is tried again soon.
+   */
+  retryAfterMs?: number;
 }
 
 /**
@@ -184,10 +198,16 @@ export interface PopulationPriors {
  *   ana.predictions[0].nextPurchaseAt; // 2026-03-10
  */
 export interface Analyzer {
-  /** Changes whenever the output for the same input could change (method, options, priors). */
+  /** Changes whenever the output for the same input could change (method, options, priors, model). */
   readonly version: string;
-  /** One analysis per history, in the same order. Purchases after `now` are ignored. */
-  analyze(customers: readonly CustomerHistory[], now: Date): CustomerAnalysis[];
+  /** What made the predictions unless an item says otherwise. */
+  readonly source: PredictionSource;
+  /**
+   * One analysis per history, in the same order. Purchases after `now` are ignored. Synchronous for
+   * pure analyzers; a promise for those that call out (the Bedrock one), which never reject for a
+   * single customer's failure.
+   */
+  analyze(customers: readonly CustomerHistory[], now: Date): CustomerAnalysis[] | Promise<CustomerAnalysis[]>;
 }
 
 /** The newest baskets an analyzer looks at per customer: a product decision (issue 4). */

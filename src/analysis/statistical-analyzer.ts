@@ -45,6 +45,7 @@ export interface StatisticalAnalyzerOptions {
  */
 export class StatisticalAnalyzer implements Analyzer {
   readonly version: string;
+  readonly source = "STATISTICAL";
   private readonly clock: DayClock;
   private readonly maxPurchases: number;
 

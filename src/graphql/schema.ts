@@ -3,7 +3,9 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import type { KeyRing } from "../auth/api-keys";
 import { createAuthChecker } from "../auth/auth-checker";
+import { AiUsageResolver, CustomerInsightsResolver } from "../bedrock/ai-usage.resolver";
 import { CustomerResolver } from "../customers/customer.resolver";
+import { BatchRunResolver } from "../predictions/batch-run.resolver";
 import { CustomerPredictionsResolver, PredictionResolver } from "../predictions/prediction.resolver";
 import { ProductResolver } from "../products/product.resolver";
 import { PurchaseItemResolver, PurchaseResolver } from "../purchases/purchase.resolver";
@@ -16,6 +18,9 @@ export const RESOLVERS = [
   ProductResolver,
   PurchaseResolver,
   PurchaseItemResolver,
+  BatchRunResolver,
+  AiUsageResolver,
+  CustomerInsightsResolver,
 ] as const;
 
 /** The executable schema; built once per process (type-graphql's work is too slow for per request). */

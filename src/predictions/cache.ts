@@ -72,10 +72,11 @@ export class ResilientCache<T> {
     return values ?? keys.map(() => undefined);
   }
 
-  async setMany(entries: ReadonlyArray<{ key: string; value: T }>): Promise<void> {
+  /** Stores the entries for the cache's TTL, or for an entry's own (shorter) `ttlMs`. */
+  async setMany(entries: ReadonlyArray<{ key: string; value: T; ttlMs?: number }>): Promise<void> {
     if (!entries.length) return;
     await this.#attempt("write", () =>
-      this.#keyv.setMany(entries.map(({ key, value }) => ({ key, value, ttl: this.#ttlMs }))),
+      this.#keyv.setMany(entries.map(({ key, value, ttlMs }) => ({ key, value, ttl: ttlMs ?? this.#ttlMs }))),
     );
   }
 

@@ -1,9 +1,14 @@
 // What the serving path keeps per customer: the analyzer's output flattened into JSON-safe records
 // (ISO dates), so the same value goes into the in-memory cache, into Redis and into the Prediction
 // table without a second shape.
-import type { CategoryPrediction, CustomerAnalysis, UsualProduct } from "../analysis/contract";
+import type {
+  CategoryPrediction,
+  CustomerAnalysis,
+  PredictionSource,
+  UsualProduct,
+} from "../analysis/contract";
 
-export type PredictionSource = "STATISTICAL" | "BEDROCK";
+export type { PredictionSource };
 
 /** One category's prediction as served (the GraphQL Prediction type's fields). */
 export interface PredictionRecord {
@@ -31,6 +36,8 @@ export interface CustomerPredictions {
   generatedAt: string;
   expiresAt: string;
   predictions: PredictionRecord[];
+  /** Short plain-language observations (from an LLM analyzer; empty otherwise). */
+  insights: string[];
 }
 
 /** As served: `cached` says whether it came from the cache or was computed for this request. */
@@ -39,6 +46,9 @@ export interface ServedPredictions extends CustomerPredictions {
 }
 
 /**
+ * The analysis as served. It expires after `ttlMs`, or sooner when the analyzer asks to be retried
+ * sooner (a fallback analysis).
+ *
  * @example
  *   toCustomerPredictions(42, analysis, { source: "STATISTICAL", model: analyzer.version, ttlMs: 86_400_000 });
  */
@@ -47,11 +57,13 @@ export function toCustomerPredictions(
   analysis: CustomerAnalysis,
   made: { source: PredictionSource; model: string; ttlMs: number },
 ): CustomerPredictions {
+  const lifetime = Math.min(made.ttlMs, analysis.retryAfterMs ?? made.ttlMs);
   return {
     customerId,
     generatedAt: analysis.analyzedAt.toISOString(),
-    expiresAt: new Date(analysis.analyzedAt.getTime() + made.ttlMs).toISOString(),
+    expiresAt: new Date(analysis.analyzedAt.getTime() + lifetime).toISOString(),
     predictions: analysis.predictions.map((p) => toRecord(p, made)),
+    insights: analysis.insights ?? [],
   };
 }
 
@@ -63,7 +75,8 @@ export function isCustomerPredictions(value: unknown, customerId: number): value
     v.customerId === customerId &&
     typeof v.generatedAt === "string" &&
     typeof v.expiresAt === "string" &&
-    Array.isArray(v.predictions)
+    Array.isArray(v.predictions) &&
+    Array.isArray(v.insights)
   );
 }
 
@@ -85,7 +98,7 @@ function toRecord(
     lastPurchasedAt: p.lastPurchasedAt.toISOString(),
     overdue: p.overdue,
     reason: p.reason,
-    source: made.source,
-    model: made.model,
+    source: p.source ?? made.source,
+    model: p.model ?? made.model,
   };
 }

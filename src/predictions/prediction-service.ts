@@ -10,7 +10,6 @@ import type { ResilientCache } from "./cache";
 import {
   type CustomerPredictions,
   isCustomerPredictions,
-  type PredictionSource,
   type ServedPredictions,
   toCustomerPredictions,
 } from "./customer-predictions";
@@ -128,13 +127,18 @@ export class PredictionService {
     try {
       const histories = await loadRecentHistories(db, customerIds);
       const now = this.#deps.now?.() ?? new Date();
-      const analyses = analyzer.analyze(histories, now);
-      const made = { source: SOURCE, model: analyzer.version, ttlMs };
+      const analyses = await analyzer.analyze(histories, now);
+      const made = { source: analyzer.source, model: analyzer.version, ttlMs };
       const results = analyses.map((analysis, i) => toCustomerPredictions(customerIds[i]!, analysis, made));
       await saveCurrentPredictions(db, results, now);
       const current = results.filter((r) => (this.#invalidated.get(r.customerId) ?? 0) <= startedAt);
       await cache.setMany(
-        current.map((value) => ({ key: cacheKey(analyzer.version, value.customerId), value })),
+        current.map((value) => ({
+          key: cacheKey(analyzer.version, value.customerId),
+          value,
+          // Shorter than the TTL for a fallback analysis, so the better analyzer is tried again soon.
+          ttlMs: Date.parse(value.expiresAt) - Date.parse(value.generatedAt),
+        })),
       );
       log.debug({ customers: customerIds.length, cachedBack: current.length }, "predictions computed");
       return results;
@@ -151,9 +155,6 @@ export class PredictionService {
 }
 
 // ---- private helpers ----
-
-/** The statistical analyzer is the only one so far; the Bedrock one (issue 6) reports its own. */
-const SOURCE: PredictionSource = "STATISTICAL";
 
 /** Keys carry the analyzer version: a new analyzer (or new priors) never reads an older shape. */
 function cacheKey(analyzerVersion: string, customerId: number): string {

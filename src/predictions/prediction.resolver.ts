@@ -147,7 +147,6 @@ export class PredictionResolver {
       node: {
         customer: row.customer,
         prediction: toPrediction(recordOfRow(row), {
-          customerId: row.customerId,
           generatedAt: row.generatedAt.toISOString(),
           expiresAt: row.expiresAt.toISOString(),
           cached: false,

@@ -94,7 +94,7 @@ export class Prediction {
 /** The GraphQL shape of one served record. */
 export function toPrediction(
   record: PredictionRecord,
-  owner: Omit<ServedPredictions, "predictions">,
+  owner: Pick<ServedPredictions, "generatedAt" | "expiresAt" | "cached">,
 ): Prediction {
   return {
     category: record.category,

@@ -1,8 +1,13 @@
 // Builds the prediction machinery one process shares (the API server, `npm run refresh`, the Lambda
-// handler): the cache the configuration names, the analyzer over the priors in force, and the
-// service on top of them.
+// handler): the cache the configuration names, the analyzer over the priors in force (statistical, or
+// Claude on Bedrock grounded on it), and the service on top of them.
+
 import { DayClock } from "../analysis/calendar";
-import type { PredictionConfig } from "../config";
+import type { Analyzer } from "../analysis/contract";
+import { BedrockAnalyzer } from "../bedrock/bedrock-analyzer";
+import { BedrockGateway } from "../bedrock/bedrock-gateway";
+import { DatabaseUsageLedger } from "../bedrock/usage-ledger";
+import type { AnalyzerConfig, PredictionConfig } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import { createCache, type ResilientCache } from "./cache";
@@ -15,16 +20,24 @@ export interface PredictionRuntime {
   analyzers: AnalyzerSource;
   cache: ResilientCache<CustomerPredictions>;
   clock: DayClock;
-  /** Closes the cache connection (the database belongs to the caller). */
+  /** AI calls, costs and fallbacks (Query.aiUsage). */
+  ledger: DatabaseUsageLedger;
+  /** The door to Bedrock when ANALYZER=bedrock. */
+  gateway?: BedrockGateway;
+  /** AI_MONTHLY_BUDGET_USD (reported by Query.aiUsage whichever analyzer serves). */
+  aiBudgetUsd: number;
+  /** Closes the cache connection and the Bedrock client (the database belongs to the caller). */
   close(): Promise<void>;
 }
 
 export interface PredictionRuntimeOptions {
   config: PredictionConfig;
+  /** Which analyzer serves (default: statistical). */
+  analyzer?: AnalyzerConfig;
   db: Db;
   log: Logger;
-  /** Tests: wraps (or replaces) the analyzer over the stored priors, e.g. to count its calls. */
-  analyzers?: (stored: AnalyzerSource) => AnalyzerProvider;
+  /** Tests: wraps (or replaces) the serving analyzer, e.g. to count its calls. */
+  analyzers?: (serving: AnalyzerProvider) => AnalyzerProvider;
   /** Tests: the time analyses are made for. */
   now?: () => Date;
 }
@@ -37,6 +50,7 @@ export interface PredictionRuntimeOptions {
  */
 export function createPredictionRuntime({
   config,
+  analyzer,
   db,
   log,
   analyzers,
@@ -52,14 +66,58 @@ export function createPredictionRuntime({
   });
   const clock = new DayClock(config.timeZone);
   const source = new AnalyzerSource(db, { timeZone: config.timeZone, log });
+  const ledger = new DatabaseUsageLedger(db);
+  const gateway =
+    analyzer?.kind === "bedrock" ? new BedrockGateway({ ...analyzer.bedrock, ledger, log }) : undefined;
+  const serving: AnalyzerProvider = gateway
+    ? groundedOn(
+        source,
+        (statistical) =>
+          new BedrockAnalyzer(statistical, {
+            gateway,
+            timeZone: config.timeZone,
+            ledger,
+            log,
+            ...(analyzer?.bedrock.fallbackRetryMs
+              ? { fallbackRetryMs: analyzer.bedrock.fallbackRetryMs }
+              : {}),
+          }),
+      )
+    : source;
   const service = new PredictionService({
     db,
     cache,
-    analyzers: analyzers ? analyzers(source) : source,
+    analyzers: analyzers ? analyzers(serving) : serving,
     ttlMs,
     clock,
     log,
     ...(now ? { now } : {}),
   });
-  return { service, analyzers: source, cache, clock, close: () => cache.close() };
+  return {
+    service,
+    analyzers: source,
+    cache,
+    clock,
+    ledger,
+    ...(gateway ? { gateway } : {}),
+    aiBudgetUsd: analyzer?.bedrock.monthlyBudgetUsd ?? 0,
+    async close() {
+      gateway?.close();
+      await cache.close();
+    },
+  };
+}
+
+// ---- private helpers ----
+
+/** An analyzer built on the statistical one in force, rebuilt only when that one changes (new priors). */
+function groundedOn(source: AnalyzerProvider, build: (statistical: Analyzer) => Analyzer): AnalyzerProvider {
+  let built: { on: Analyzer; analyzer: Analyzer } | undefined;
+  return {
+    async current() {
+      const statistical = await source.current();
+      if (built?.on !== statistical) built = { on: statistical, analyzer: build(statistical) };
+      return built.analyzer;
+    },
+  };
 }

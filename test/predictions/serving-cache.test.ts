@@ -25,6 +25,7 @@ function counting(stored: AnalyzerProvider) {
       const analyzer = await stored.current();
       const counted: Analyzer = {
         version: analyzer.version,
+        source: analyzer.source,
         analyze(customers, now) {
           calls.push(customers.length);
           return analyzer.analyze(customers, now);
@@ -153,7 +154,7 @@ describe("createPredictionRuntime", () => {
       log: pino({ level: "silent" }),
     });
     try {
-      const value = { customerId: 1, generatedAt: "", expiresAt: "", predictions: [] };
+      const value = { customerId: 1, generatedAt: "", expiresAt: "", predictions: [], insights: [] };
       await runtime.cache.setMany([
         { key: "a", value },
         { key: "b", value },

@@ -6,6 +6,7 @@ import { type GraphQLFormattedError, print } from "graphql";
 import pino from "pino";
 import { KeyRing } from "../../src/auth/api-keys";
 import {
+  type AnalyzerConfig,
   type ApiKeys,
   type DatabaseProvider,
   DEFAULT_PREDICTION_CONFIG,
@@ -62,6 +63,8 @@ export interface ApiOptions {
   database?: { url: string; drop(): Promise<void> };
   predictions?: {
     config?: Partial<PredictionConfig>;
+    /** Which analyzer serves (default statistical). */
+    analyzer?: AnalyzerConfig;
     /** Wraps the analyzer source (e.g. to count analyzer calls). */
     analyzers?: (stored: AnalyzerProvider) => AnalyzerProvider;
     now?: () => Date;
@@ -81,9 +84,10 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
   };
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
   const predictionConfig = { ...DEFAULT_PREDICTION_CONFIG, ...options.predictions?.config };
-  const { analyzers, now } = options.predictions ?? {};
+  const { analyzers, now, analyzer } = options.predictions ?? {};
   const predictions = createPredictionRuntime({
     config: predictionConfig,
+    ...(analyzer ? { analyzer } : {}),
     db: database.prisma,
     log,
     ...(analyzers ? { analyzers } : {}),

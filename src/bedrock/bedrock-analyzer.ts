@@ -1,0 +1,100 @@
+// Claude on Bedrock behind the analyzer contract: the statistical analysis is computed first and sent
+// as facts; Claude may adjust dates and windows and adds insights. Whatever goes wrong for a customer
+// (budget, open circuit, throttling, bad output, …) that customer gets the statistical analysis,
+// marked STATISTICAL and kept only briefly (retryAfterMs), so Claude is tried again later and a
+// failure is never cached as BEDROCK.
+import { randomBytes } from "node:crypto";
+import type { Analyzer, CustomerAnalysis, CustomerHistory } from "../analysis/contract";
+import type { Logger } from "../logger";
+import type { BedrockCallError, BedrockGateway } from "./bedrock-gateway";
+import { ModelOutputError, mergeModelOutput } from "./model-output";
+import { buildCustomerPrompt } from "./prompt";
+import type { FallbackReason, UsageLedger } from "./usage-ledger";
+
+export interface BedrockAnalyzerOptions {
+  gateway: BedrockGateway;
+  timeZone: string;
+  ledger: UsageLedger;
+  log: Logger;
+  /** How long a fallback analysis is kept before Claude is tried again (default 10 minutes). */
+  fallbackRetryMs?: number;
+}
+
+/**
+ * @example
+ *   const analyzer = new BedrockAnalyzer(statistical, { gateway, timeZone: "UTC", ledger, log });
+ *   const [ana] = await analyzer.analyze([history], new Date()); // predictions with source BEDROCK
+ */
+export class BedrockAnalyzer implements Analyzer {
+  readonly version: string;
+  readonly source = "BEDROCK";
+
+  constructor(
+    private readonly statistical: Analyzer,
+    private readonly options: BedrockAnalyzerOptions,
+  ) {
+    this.version = `bedrock@1/${options.gateway.modelId}/${statistical.version}`;
+  }
+
+  async analyze(customers: readonly CustomerHistory[], now: Date): Promise<CustomerAnalysis[]> {
+    const statistical = await this.statistical.analyze(customers, now);
+    // The gateway's bulkhead bounds how many of these calls run at once.
+    return Promise.all(customers.map((history, i) => this.#analyzeOne(history, statistical[i]!, now)));
+  }
+
+  async #analyzeOne(
+    history: CustomerHistory,
+    statistical: CustomerAnalysis,
+    now: Date,
+  ): Promise<CustomerAnalysis> {
+    if (!statistical.predictions.length) return statistical; // nothing to ask about: no call, no cost
+    const { gateway, timeZone, log } = this.options;
+    const prompt = buildCustomerPrompt(history, statistical, now, { ref: opaqueReference(), timeZone });
+    try {
+      const { toolInput } = await gateway.converse(prompt.text);
+      const merged = mergeModelOutput(statistical, toolInput, prompt.categories, now, {
+        timeZone,
+        model: gateway.modelId,
+        statisticalModel: this.statistical.version,
+      });
+      if (merged.fellBack || merged.unknown) {
+        log.debug(
+          { ref: prompt.ref, fellBack: merged.fellBack, unknown: merged.unknown },
+          "partial model output",
+        );
+      }
+      return merged.analysis;
+    } catch (error) {
+      const reason: FallbackReason =
+        error instanceof ModelOutputError
+          ? "malformed_output"
+          : ((error as BedrockCallError).reason ?? "network");
+      return this.#fallBack(statistical, reason, error);
+    }
+  }
+
+  #fallBack(statistical: CustomerAnalysis, reason: FallbackReason, error: unknown): CustomerAnalysis {
+    const { ledger, log } = this.options;
+    // The ref is per request and the customer id never reaches this class: logs name only the reason.
+    log.warn({ reason, err: error }, "Bedrock analysis failed: statistical predictions served instead");
+    ledger
+      .recordFallback(new Date(), reason)
+      .catch((failure: unknown) => log.error({ err: failure }, "could not record a Bedrock fallback"));
+    return {
+      ...statistical,
+      predictions: statistical.predictions.map((p) => ({
+        ...p,
+        source: "STATISTICAL" as const,
+        model: this.statistical.version,
+      })),
+      retryAfterMs: this.options.fallbackRetryMs ?? 10 * 60_000,
+    };
+  }
+}
+
+// ---- private helpers ----
+
+/** A reference for one prompt that links to nobody (the customer id stays in this process). */
+function opaqueReference(): string {
+  return `r-${randomBytes(4).toString("hex")}`;
+}
