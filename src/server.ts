@@ -59,6 +59,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       config: config.predictions ?? DEFAULT_PREDICTION_CONFIG,
       ...(config.analyzer ? { analyzer: config.analyzer } : {}),
       db: database.prisma,
+      provider: database.provider,
       log,
     });
   const batchRunner = batchRunnerFor(predictions, { db: database.prisma, log, provider: database.provider });

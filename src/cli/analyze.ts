@@ -40,8 +40,8 @@ runCommand({
     if (!customer) throw new InputError(`no customer with id or externalId ${JSON.stringify(args.customer)}`);
 
     const timeZone = config.predictions.timeZone;
-    const statistical = await new AnalyzerSource(prisma, { timeZone, log }).current();
-    const [history] = await loadRecentHistories(prisma, [customer.id]);
+    const statistical = await new AnalyzerSource(prisma, { timeZone, provider: db.provider, log }).current();
+    const [history] = await loadRecentHistories(prisma, db.provider, [customer.id]);
     const now = new Date();
     const kind = args.analyzer === "default" ? config.analyzer.kind : args.analyzer;
 

@@ -130,7 +130,12 @@ function sharedDeps(): Promise<HandlerDeps> {
       const predictions = config.predictions.redisUrl
         ? config.predictions
         : { ...config.predictions, cacheMaxEntries: 1 };
-      const runtime = createPredictionRuntime({ config: predictions, db: database.prisma, log });
+      const runtime = createPredictionRuntime({
+        config: predictions,
+        db: database.prisma,
+        provider: database.provider,
+        log,
+      });
       return { db: database.prisma, service: runtime.service, log };
     })();
     // A failed start (bad configuration) is not remembered: the next invocation tries again.

@@ -68,8 +68,8 @@ export interface BatchRefreshDeps {
   db: Db;
   runtime: BatchRefreshRuntime;
   log: Logger;
-  /** Which database `db` talks to (guards the claim on PostgreSQL); read from the client when absent. */
-  provider?: DatabaseProvider;
+  /** Which database `db` talks to (the claim's lock on PostgreSQL, the dialect of bulk reads). */
+  provider: DatabaseProvider;
 }
 
 export type BatchProgress =
@@ -150,7 +150,7 @@ export async function claimBatchRun(
   options: Pick<BatchRefreshOptions, "runId" | "trigger">,
 ): Promise<Claim> {
   const { db } = deps;
-  const postgres = (deps.provider ?? providerOfClient(db)) === "postgresql";
+  const postgres = deps.provider === "postgresql";
   // Counted before the claim's transaction, so the advisory lock is held for milliseconds only.
   const total = options.runId === undefined ? await countCustomersWithPurchases(db) : 0;
   return queued(db, () =>
@@ -328,7 +328,7 @@ const runners = new WeakMap<object, BatchRunner>();
  */
 export function batchRunnerFor(
   runtime: BatchRefreshRuntime,
-  deps: { db: Db; log: Logger; provider?: DatabaseProvider },
+  deps: { db: Db; log: Logger; provider: DatabaseProvider },
 ): BatchRunner {
   let runner = runners.get(runtime);
   if (!runner) {
@@ -422,12 +422,6 @@ function queued<T>(db: Db, work: () => Promise<T>): Promise<T> {
     next.catch(() => {}),
   );
   return next;
-}
-
-function providerOfClient(db: Db): DatabaseProvider {
-  // Prisma's client knows its provider; db/client.ts builds one client class per provider.
-  const active = (db as unknown as { _activeProvider?: string })._activeProvider;
-  return active === "postgresql" ? "postgresql" : "sqlite";
 }
 
 async function countCustomersWithPurchases(db: Db): Promise<number> {
@@ -544,7 +538,7 @@ async function executeClaim(
     if (run.priorsFingerprint) {
       priors = await priorsByFingerprint(db, run.priorsFingerprint);
     } else if (options.fitPriors ?? true) {
-      const stored = await fitAndStorePriors(db, {
+      const stored = await fitAndStorePriors(db, deps.provider, {
         timeZone: runtime.clock.timeZone,
         onCustomer: (customers) => {
           // Thrown inside the fit's loop: a stop does not wait for a whole-database read.

@@ -4,6 +4,7 @@
 // purchase recorded while a computation runs keeps that computation's stale result out of the cache.
 import type { DayClock } from "../analysis/calendar";
 import type { Analyzer } from "../analysis/contract";
+import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import type { ResilientCache } from "./cache";
@@ -24,6 +25,7 @@ export interface AnalyzerProvider {
 
 export interface PredictionServiceDeps {
   db: Db;
+  provider: DatabaseProvider;
   cache: ResilientCache<CustomerPredictions>;
   analyzers: AnalyzerProvider;
   /** How long predictions are served from the cache (PREDICTION_TTL_SECONDS). */
@@ -37,7 +39,7 @@ export interface PredictionServiceDeps {
 
 /**
  * @example
- *   const service = new PredictionService({ db, cache, analyzers, ttlMs: 86_400_000, clock, log });
+ *   const service = new PredictionService({ db, provider: "sqlite", cache, analyzers, ttlMs: 86_400_000, clock, log });
  *   const [ana] = await service.forCustomers([42]); // { customerId: 42, predictions: [...], cached: false }
  *   await service.refresh([42]);                    // recomputed now, cache replaced
  */
@@ -121,16 +123,16 @@ export class PredictionService {
   }
 
   async #compute(analyzer: Analyzer, customerIds: number[]): Promise<CustomerPredictions[]> {
-    const { db, cache, ttlMs, log } = this.#deps;
+    const { db, provider, cache, ttlMs, log } = this.#deps;
     const startedAt = this.#invalidations;
     this.#running++;
     try {
-      const histories = await loadRecentHistories(db, customerIds);
+      const histories = await loadRecentHistories(db, provider, customerIds);
       const now = this.#deps.now?.() ?? new Date();
       const analyses = await analyzer.analyze(histories, now);
       const made = { source: analyzer.source, model: analyzer.version, ttlMs };
       const results = analyses.map((analysis, i) => toCustomerPredictions(customerIds[i]!, analysis, made));
-      await saveCurrentPredictions(db, results, now);
+      await saveCurrentPredictions(db, provider, results, now);
       const current = results.filter((r) => (this.#invalidated.get(r.customerId) ?? 0) <= startedAt);
       await cache.setMany(
         current.map((value) => ({

@@ -2,9 +2,10 @@
 // queries, the superseded ones as history, and each prediction's outcome once the customer buys the
 // category (for live accuracy).
 import { DayClock } from "../analysis/calendar";
+import type { DatabaseProvider } from "../config";
 import { BIND_SAFE_ROWS, chunks } from "../db/batching";
 import type { Db } from "../db/client";
-import { insertRows } from "../db/insert-rows";
+import { Prisma } from "../generated/prisma/sqlite/client";
 import type { CustomerPredictions, PredictionRecord, PredictionSource } from "./customer-predictions";
 
 /**
@@ -14,11 +15,12 @@ import type { CustomerPredictions, PredictionRecord, PredictionSource } from "./
  */
 export async function saveCurrentPredictions(
   db: Db,
+  provider: DatabaseProvider,
   batch: readonly CustomerPredictions[],
   now: Date,
 ): Promise<void> {
   if (!batch.length) return;
-  const rows = batch.flatMap((customer) => customer.predictions.map((p) => toRow(customer, p)));
+  const rows = batch.flatMap((customer) => customer.predictions.map((p) => toRow(customer, p, provider)));
   await db.$transaction(async (tx) => {
     for (const ids of chunks(
       batch.map((c) => c.customerId),
@@ -29,9 +31,9 @@ export async function saveCurrentPredictions(
         data: { supersededAt: now },
       });
     }
-    // One statement for a page of 100 customers with 20 predictions each: 16 columns × 2,000 rows
-    // stays inside SQLite's 32,766 bind parameters per statement.
-    for (const part of chunks(rows, INSERT_ROWS)) await insertRows(tx as Db, "Prediction", COLUMNS, part);
+    for (const part of chunks(rows, INSERT_ROWS)) {
+      await tx.$executeRaw(provider === "postgresql" ? postgresInsert(part) : sqliteInsert(part));
+    }
   });
 }
 
@@ -43,8 +45,11 @@ export interface Outcome {
 }
 
 /**
- * Records that the customer bought the purchase's categories: each current, still open prediction
- * for them made before the purchase gets its outcome. Returns the outcomes recorded.
+ * Records that the customer bought the purchase's categories. Per category, the prediction scored is
+ * the FIRST one made since the category's previous purchase (the earliest still open, current or
+ * superseded): scoring the current one instead would grade a daily refresh on forecasts made the day
+ * before the purchase. Every other open prediction of that cycle is closed (fulfilledAt set, no
+ * error), so one purchase is scored once. Returns the outcomes scored.
  */
 export async function recordOutcomes(
   db: Db,
@@ -61,35 +66,55 @@ export async function recordOutcomes(
     where: {
       customerId,
       category: { in: [...new Set(bought.map((p) => p.category))] },
-      supersededAt: null,
       fulfilledAt: null,
       generatedAt: { lte: purchasedAt },
     },
-    select: { id: true, category: true, nextPurchaseAt: true, windowStart: true, windowEnd: true },
+    orderBy: [{ generatedAt: "asc" }, { id: "asc" }],
+    select: {
+      id: true,
+      category: true,
+      lastPurchasedAt: true,
+      nextPurchaseAt: true,
+      windowStart: true,
+      windowEnd: true,
+    },
   });
   if (!open.length) return [];
+  // The cycle being closed: the predictions made since the category's latest previous purchase.
+  const cycleStart = new Map<string, number>();
+  for (const p of open) {
+    cycleStart.set(p.category, Math.max(cycleStart.get(p.category) ?? 0, p.lastPurchasedAt.getTime()));
+  }
   const day = clock.dayOf(purchasedAt);
-  const outcomes = open.map((p) => ({
-    id: p.id,
-    category: p.category,
-    errorDays: Math.abs(day - clock.dayOf(p.nextPurchaseAt)),
-    inWindow: clock.dayOf(p.windowStart) <= day && day <= clock.dayOf(p.windowEnd),
-  }));
-  await db.$transaction(
-    outcomes.map(({ id, errorDays, inWindow }) =>
-      // fulfilledAt: null again here: a concurrent purchase that got there first keeps its outcome.
+  const scored = new Map<string, { id: number; errorDays: number; inWindow: boolean }>();
+  for (const p of open) {
+    if (scored.has(p.category) || p.lastPurchasedAt.getTime() !== cycleStart.get(p.category)) continue;
+    scored.set(p.category, {
+      id: p.id,
+      errorDays: Math.abs(day - clock.dayOf(p.nextPurchaseAt)),
+      inWindow: clock.dayOf(p.windowStart) <= day && day <= clock.dayOf(p.windowEnd),
+    });
+  }
+  const scoredIds = [...scored.values()].map((o) => o.id);
+  // fulfilledAt: null in every where: a concurrent purchase that got there first keeps its outcome.
+  await db.$transaction([
+    ...[...scored.values()].map(({ id, errorDays, inWindow }) =>
       db.prediction.updateMany({
         where: { id, fulfilledAt: null },
         data: { fulfilledAt: purchasedAt, errorDays, inWindow },
       }),
     ),
-  );
-  return outcomes.map(({ category, errorDays, inWindow }) => ({ category, errorDays, inWindow }));
+    db.prediction.updateMany({
+      where: { id: { in: open.map((p) => p.id).filter((id) => !scoredIds.includes(id)) }, fulfilledAt: null },
+      data: { fulfilledAt: purchasedAt },
+    }),
+  ]);
+  return [...scored].map(([category, { errorDays, inWindow }]) => ({ category, errorDays, inWindow }));
 }
 
 export interface SourceAccuracy {
   source: PredictionSource;
-  /** Predictions whose outcome is known (the customer bought the category). */
+  /** Purchase cycles scored: the first prediction after a purchase, graded by the next one. */
   fulfilled: number;
   meanAbsoluteErrorDays: number;
   /** Share of fulfilled predictions whose purchase fell inside the 80 % window. */
@@ -104,7 +129,7 @@ export async function predictionAccuracy(
 ): Promise<SourceAccuracy[]> {
   const groups = await db.prediction.groupBy({
     by: ["source"],
-    where: { fulfilledAt: { gte: since }, ...(source ? { source } : {}) },
+    where: { fulfilledAt: { gte: since }, errorDays: { not: null }, ...(source ? { source } : {}) },
     _count: { _all: true },
     _avg: { errorDays: true },
     orderBy: { source: "asc" },
@@ -192,46 +217,83 @@ export function recordOfRow(row: {
 
 // ---- private helpers ----
 
+/**
+ * Rows per INSERT. All rows travel as ONE JSON parameter, unpacked by the database (json_each,
+ * jsonb_to_recordset): per-parameter work in the driver adapter was most of a batch write's time, and
+ * Prisma keeps its last 100 debug messages, with their parameters, in memory.
+ */
 const INSERT_ROWS = 2_000;
 
-const COLUMNS = [
-  "customerId",
-  "category",
-  "nextPurchaseAt",
-  "windowStart",
-  "windowEnd",
-  "confidence",
-  "toleranceDays",
-  "intervalDays",
-  "lastPurchasedAt",
-  "overdue",
-  "reason",
-  "usualProducts",
-  "source",
-  "model",
-  "generatedAt",
-  "expiresAt",
-] as const;
+interface Row {
+  customerId: number;
+  category: string;
+  nextPurchaseAt: string;
+  windowStart: string;
+  windowEnd: string;
+  confidence: number;
+  toleranceDays: number;
+  intervalDays: number;
+  lastPurchasedAt: string;
+  overdue: boolean;
+  reason: string;
+  usualProducts: string;
+  source: string;
+  model: string;
+  generatedAt: string;
+  expiresAt: string;
+}
 
-type Row = Record<(typeof COLUMNS)[number], string | number | boolean | Date>;
+const COLUMNS: ReadonlyArray<[keyof Row, string]> = [
+  ["customerId", "integer"],
+  ["category", "text"],
+  ["nextPurchaseAt", "timestamp(3)"],
+  ["windowStart", "timestamp(3)"],
+  ["windowEnd", "timestamp(3)"],
+  ["confidence", "double precision"],
+  ["toleranceDays", "double precision"],
+  ["intervalDays", "double precision"],
+  ["lastPurchasedAt", "timestamp(3)"],
+  ["overdue", "boolean"],
+  ["reason", "text"],
+  ["usualProducts", "text"],
+  ["source", "text"],
+  ["model", "text"],
+  ["generatedAt", "timestamp(3)"],
+  ["expiresAt", "timestamp(3)"],
+];
 
-function toRow(customer: CustomerPredictions, p: PredictionRecord): Row {
+const columnList = Prisma.raw(COLUMNS.map(([name]) => `"${name}"`).join(", "));
+
+function sqliteInsert(rows: Row[]) {
+  const values = Prisma.raw(COLUMNS.map(([name]) => `json_extract(value, '$.${name}')`).join(", "));
+  return Prisma.sql`INSERT INTO "Prediction" (${columnList}) SELECT ${values} FROM json_each(${JSON.stringify(rows)})`;
+}
+
+function postgresInsert(rows: Row[]) {
+  const record = Prisma.raw(COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(", "));
+  return Prisma.sql`INSERT INTO "Prediction" (${columnList})
+    SELECT ${columnList} FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(${record})`;
+}
+
+function toRow(customer: CustomerPredictions, p: PredictionRecord, provider: DatabaseProvider): Row {
+  // SQLite compares Prisma's DateTime text, so it must be written exactly as Prisma writes it.
+  const time = provider === "sqlite" ? (iso: string) => iso.replace(/Z$/, "+00:00") : (iso: string) => iso;
   return {
     customerId: customer.customerId,
     category: p.category,
-    nextPurchaseAt: new Date(p.nextPurchaseAt),
-    windowStart: new Date(p.windowStart),
-    windowEnd: new Date(p.windowEnd),
+    nextPurchaseAt: time(p.nextPurchaseAt),
+    windowStart: time(p.windowStart),
+    windowEnd: time(p.windowEnd),
     confidence: p.confidence,
     toleranceDays: p.toleranceDays,
     intervalDays: p.intervalDays,
-    lastPurchasedAt: new Date(p.lastPurchasedAt),
+    lastPurchasedAt: time(p.lastPurchasedAt),
     overdue: p.overdue,
     reason: p.reason,
     usualProducts: JSON.stringify(p.usualProducts),
     source: p.source,
     model: p.model,
-    generatedAt: new Date(customer.generatedAt),
-    expiresAt: new Date(customer.expiresAt),
+    generatedAt: time(customer.generatedAt),
+    expiresAt: time(customer.expiresAt),
   };
 }

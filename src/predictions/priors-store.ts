@@ -6,9 +6,10 @@ import type { Analyzer, PopulationPriors } from "../analysis/contract";
 import { PriorsBuilder } from "../analysis/priors";
 import { StatisticalAnalyzer } from "../analysis/statistical-analyzer";
 import { calibrateWindow } from "../analysis/window-calibration";
+import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
-import { iterateHistories } from "./history-source";
+import { loadRecentHistories } from "./recent-histories";
 
 export interface StoredPriors {
   priors: PopulationPriors;
@@ -33,20 +34,47 @@ export async function latestPriors(db: Db): Promise<StoredPriors | undefined> {
 
 export interface FitPriorsOptions {
   timeZone: string;
+  /** Customers whose whole histories the fit reads (default 1,000), spread evenly over the ids. */
+  sampleCustomers?: number;
   /** Called after each customer read (for progress bars). */
   onCustomer?: (customersSoFar: number) => void;
 }
 
+/** Customers a priors fit reads by default: population statistics, not every customer, are needed. */
+export const PRIORS_SAMPLE_CUSTOMERS = 1_000;
+
 /**
- * Fits priors on every customer's whole history (memory-bounded: histories are read a chunk at a
- * time and only a fixed-size sample is kept) and stores them as the priors in force. Fitting the
- * same data again stores nothing new: the fingerprint is the same, only computedAt moves.
+ * Fits priors on the histories (newest 365 baskets) of an even sample of the customers (every k-th
+ * id, at most `sampleCustomers`) and stores them as the priors in force. Population priors need a large sample,
+ * not everyone: this keeps the daily fit's time and memory flat however many customers there are.
+ * Fitting the same data again stores nothing new: the fingerprint is the same, only computedAt moves.
  */
-export async function fitAndStorePriors(db: Db, options: FitPriorsOptions): Promise<StoredPriors> {
-  const builder = new PriorsBuilder({ timeZone: options.timeZone });
-  for await (const history of iterateHistories(db, { purchasesPerCustomer: Number.POSITIVE_INFINITY })) {
-    builder.add(history);
-    options.onCustomer?.(builder.customers);
+export async function fitAndStorePriors(
+  db: Db,
+  provider: DatabaseProvider,
+  options: FitPriorsOptions,
+): Promise<StoredPriors> {
+  const wanted = options.sampleCustomers ?? PRIORS_SAMPLE_CUSTOMERS;
+  // Keep half of what is read for the customer effect and the window calibration (their cost grows
+  // with the sample, their precision hardly beyond a thousand customers).
+  const builder = new PriorsBuilder({ timeZone: options.timeZone, sampleSize: Math.ceil(wanted / 2) });
+  const step = Math.max(1, Math.ceil((await db.customer.count()) / wanted));
+  let after = 0;
+  for (;;) {
+    const page = await db.customer.findMany({
+      where: { id: { gt: after } },
+      orderBy: { id: "asc" },
+      take: READ_CHUNK * step,
+      select: { id: true },
+    });
+    if (!page.length) break;
+    after = page[page.length - 1]!.id;
+    const ids = page.filter((_, i) => i % step === 0).map((row) => row.id);
+    for (const history of await loadRecentHistories(db, provider, ids, WHOLE_HISTORY)) {
+      if (!history.purchases.length) continue;
+      builder.add(history);
+      options.onCustomer?.(builder.customers);
+    }
   }
   const customers = builder.customers;
   const priors = calibrateWindow(builder.build(), builder.sample(), { timeZone: options.timeZone });
@@ -59,8 +87,17 @@ export async function fitAndStorePriors(db: Db, options: FitPriorsOptions): Prom
   return { priors, customers, computedAt };
 }
 
+/** Customers whose histories are read per statement while fitting. */
+const READ_CHUNK = 100;
+/**
+ * Newest baskets per sampled customer: a year of daily trips, years of weekly ones. Long enough for
+ * long cadences to show whole, and it bounds the fit's memory however long histories get.
+ */
+const WHOLE_HISTORY = 365;
+
 export interface AnalyzerSourceOptions {
   timeZone: string;
+  provider: DatabaseProvider;
   /** How often to look for newer priors (default 60 s). */
   recheckMs?: number;
   log: Logger;
@@ -72,7 +109,7 @@ export interface AnalyzerSourceOptions {
  * The statistical analyzer over the priors in force, shared by every request of a process.
  *
  * @example
- *   const analyzers = new AnalyzerSource(db, { timeZone: "UTC", log });
+ *   const analyzers = new AnalyzerSource(db, { timeZone: "UTC", provider: "sqlite", log });
  *   const analyzer = await analyzers.current(); // statistical@1.0.0/priors:…
  */
 export class AnalyzerSource {
@@ -118,7 +155,9 @@ export class AnalyzerSource {
     let stored = await latestPriors(this.#db);
     if (!stored && this.#options.fitWhenMissing !== false) {
       this.#options.log.info("no population priors stored yet: fitting them from the database");
-      stored = await fitAndStorePriors(this.#db, { timeZone: this.#options.timeZone });
+      stored = await fitAndStorePriors(this.#db, this.#options.provider, {
+        timeZone: this.#options.timeZone,
+      });
       this.#options.log.info(
         { customers: stored.customers, fingerprint: stored.priors.fingerprint },
         "population priors fitted",
@@ -132,9 +171,12 @@ export class AnalyzerSource {
     if (this.#rechecking) return;
     this.#rechecking = true;
     this.#checkedAt = Date.now();
+    const before = this.#analyzer;
     latestPriors(this.#db)
       .then(async (stored) => {
-        const current = await this.#analyzer;
+        // use() may have switched to newer priors while this read was on its way: keep those.
+        if (this.#analyzer !== before) return;
+        const current = await before;
         if (stored && current && stored.priors.fingerprint !== current.priors.fingerprint) {
           this.use(stored.priors);
           this.#options.log.info(

@@ -1,9 +1,11 @@
 // The serving path's history read: the newest 20 baskets of every customer in a batch, with their
 // items' products, in ONE statement (a cold page of customers costs one round trip, whatever its
-// size). history-source.ts reads the same data in several statements for the batch jobs, which
-// also need whole histories and keyset iteration.
-import type { CustomerHistory, HistoryItem, HistoryPurchase } from "../analysis/contract";
+// size). Each customer's lines come back as one JSON text built by the database: hundreds of
+// thousands of lines per batch job chunk would otherwise each become a row object in the driver.
+// history-source.ts reads whole histories for fitting priors and backtests.
+import type { CustomerHistory, HistoryPurchase } from "../analysis/contract";
 import { MAX_PURCHASES } from "../analysis/contract";
+import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import { Prisma } from "../generated/prisma/sqlite/client";
 
@@ -13,10 +15,11 @@ import { Prisma } from "../generated/prisma/sqlite/client";
  * the person. A customer without purchases (or without a row) gets an empty history.
  *
  * @example
- *   const [ana] = await loadRecentHistories(db, [42]); // { customerId: "42", purchases: [...] }
+ *   const [ana] = await loadRecentHistories(db, "sqlite", [42]); // { customerId: "42", purchases: [...] }
  */
 export async function loadRecentHistories(
   db: Db,
+  provider: DatabaseProvider,
   customerIds: readonly number[],
   limit = MAX_PURCHASES,
 ): Promise<CustomerHistory[]> {
@@ -27,40 +30,18 @@ export async function loadRecentHistories(
       `customerIds: expected at most ${MAX_CUSTOMERS_PER_READ} per read, got ${ids.length}`,
     );
   }
-  // The window function picks each customer's newest rows through the (customerId, purchasedAt)
-  // index, so a long history is never read whole.
-  const rows = await db.$queryRaw<HistoryRow[]>`
-    SELECT ranked."customerId", ranked."id" AS "purchaseId", ranked."purchasedAt",
-           product."sku", product."name", product."category", item."quantity"
-    FROM (
-      SELECT "id", "customerId", "purchasedAt", ROW_NUMBER() OVER (
-        PARTITION BY "customerId" ORDER BY "purchasedAt" DESC, "id" DESC
-      ) AS "newness"
-      FROM "Purchase" WHERE "customerId" IN (${Prisma.join(ids)})
-    ) ranked
-    JOIN "PurchaseItem" item ON item."purchaseId" = ranked."id"
-    JOIN "Product" product ON product."id" = item."productId"
-    WHERE ranked."newness" <= ${limit}
-    ORDER BY ranked."customerId", ranked."purchasedAt", ranked."id", item."id"`;
-
-  const byCustomer = new Map<number, HistoryPurchase[]>(ids.map((id) => [id, []]));
-  let purchaseId: number | undefined;
-  let items: HistoryItem[] = [];
-  for (const row of rows) {
-    const id = Number(row.purchaseId);
-    if (id !== purchaseId) {
-      purchaseId = id;
-      items = [];
-      byCustomer.get(Number(row.customerId))!.push({ purchasedAt: toDate(row.purchasedAt), items });
-    }
-    items.push({
-      sku: row.sku,
-      productName: row.name,
-      category: row.category,
-      quantity: Number(row.quantity),
-    });
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new RangeError(`limit: expected a whole number of at least 1, got ${limit}`);
   }
-  return ids.map((id) => ({ customerId: String(id), purchases: byCustomer.get(id)! }));
+  const rows = await db.$queryRaw<Array<{ customerId: number | bigint; lines: string }>>(
+    provider === "postgresql" ? postgresQuery(ids, limit) : sqliteQuery(ids, limit),
+  );
+  const byCustomer = new Map<number, HistoryPurchase[]>();
+  const strings = new Interner();
+  for (const row of rows) {
+    byCustomer.set(Number(row.customerId), toPurchases(JSON.parse(row.lines) as Line[], limit, strings));
+  }
+  return ids.map((id) => ({ customerId: String(id), purchases: byCustomer.get(id) ?? [] }));
 }
 
 /** Customers one read takes: far below both databases' bind-parameter limits. */
@@ -68,16 +49,92 @@ export const MAX_CUSTOMERS_PER_READ = 10_000;
 
 // ---- private helpers ----
 
-interface HistoryRow {
-  customerId: number | bigint;
-  purchaseId: number | bigint;
-  purchasedAt: Date | string;
-  sku: string;
-  name: string;
-  category: string;
-  quantity: number;
+/** [purchase id, purchasedAt, sku, product name, category, quantity] */
+type Line = [number, string, string, string, string, number];
+
+// Each customer's `limit`-th newest purchase time is one seek in the (customerId, purchasedAt DESC)
+// index; the lines at or after it are joined in. Ties at that instant may add a few baskets more,
+// which toPurchases drops.
+function sqliteQuery(ids: number[], limit: number) {
+  return Prisma.sql`
+    SELECT w."customerId",
+           json_group_array(json_array(p."id", p."purchasedAt", pr."sku", pr."name", pr."category", i."quantity")
+             ORDER BY p."purchasedAt", p."id", i."id") AS "lines"
+    FROM (
+      SELECT c."id" AS "customerId",
+             (SELECT q."purchasedAt" FROM "Purchase" q WHERE q."customerId" = c."id"
+              ORDER BY q."purchasedAt" DESC LIMIT 1 OFFSET ${limit - 1}) AS "since"
+      FROM "Customer" c WHERE c."id" IN (${Prisma.join(ids)})
+    ) w
+    JOIN "Purchase" p ON p."customerId" = w."customerId" AND (w."since" IS NULL OR p."purchasedAt" >= w."since")
+    JOIN "PurchaseItem" i ON i."purchaseId" = p."id"
+    JOIN "Product" pr ON pr."id" = i."productId"
+    GROUP BY w."customerId"`;
 }
 
-function toDate(value: Date | string): Date {
-  return value instanceof Date ? value : new Date(value);
+function postgresQuery(ids: number[], limit: number) {
+  return Prisma.sql`
+    SELECT w."customerId",
+           json_agg(json_build_array(p."id", p."purchasedAt", pr."sku", pr."name", pr."category", i."quantity")
+             ORDER BY p."purchasedAt", p."id", i."id")::text AS "lines"
+    FROM (
+      SELECT c."id" AS "customerId",
+             (SELECT q."purchasedAt" FROM "Purchase" q WHERE q."customerId" = c."id"
+              ORDER BY q."purchasedAt" DESC LIMIT 1 OFFSET ${limit - 1}) AS "since"
+      FROM "Customer" c WHERE c."id" IN (${Prisma.join(ids)})
+    ) w
+    JOIN "Purchase" p ON p."customerId" = w."customerId" AND (w."since" IS NULL OR p."purchasedAt" >= w."since")
+    JOIN "PurchaseItem" i ON i."purchaseId" = p."id"
+    JOIN "Product" pr ON pr."id" = i."productId"
+    GROUP BY w."customerId"`;
+}
+
+/**
+ * One string object per distinct SKU, name and category: JSON.parse makes a new string for every
+ * line, and histories (and the predictions made from them) are kept in caches and samples.
+ */
+class Interner {
+  readonly #strings = new Map<string, string>();
+
+  get(text: string): string {
+    const known = this.#strings.get(text);
+    if (known !== undefined) return known;
+    this.#strings.set(text, text);
+    return text;
+  }
+}
+
+/** Lines grouped into baskets, oldest first, the newest `limit` kept. */
+function toPurchases(lines: Line[], limit: number, strings: Interner): HistoryPurchase[] {
+  const baskets = new Map<
+    number,
+    HistoryPurchase & { id: number; items: HistoryPurchase["items"][number][] }
+  >();
+  for (const [purchaseId, purchasedAt, sku, productName, category, quantity] of lines) {
+    let basket = baskets.get(purchaseId);
+    if (!basket) {
+      basket = { id: purchaseId, purchasedAt: parseTimestamp(purchasedAt), items: [] };
+      baskets.set(purchaseId, basket);
+    }
+    basket.items.push({
+      sku: strings.get(sku),
+      productName: strings.get(productName),
+      category: strings.get(category),
+      quantity: Number(quantity),
+    });
+  }
+  const sorted = [...baskets.values()].sort(
+    (a, b) => a.purchasedAt.getTime() - b.purchasedAt.getTime() || a.id - b.id,
+  );
+  return sorted
+    .slice(Math.max(0, sorted.length - limit))
+    .map(({ purchasedAt, items }) => ({ purchasedAt, items }));
+}
+
+/**
+ * SQLite keeps Prisma's DateTime as "2026-11-24T13:35:00.000+00:00"; PostgreSQL's json of a
+ * timestamp(3) has no zone ("2026-11-24T13:35:00") and is UTC, as Prisma writes it.
+ */
+function parseTimestamp(text: string): Date {
+  return new Date(/(Z|[+-]\d\d:\d\d)$/.test(text) ? text : `${text}Z`);
 }

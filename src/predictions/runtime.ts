@@ -7,7 +7,7 @@ import type { Analyzer } from "../analysis/contract";
 import { BedrockAnalyzer } from "../bedrock/bedrock-analyzer";
 import { BedrockGateway } from "../bedrock/bedrock-gateway";
 import { DatabaseUsageLedger } from "../bedrock/usage-ledger";
-import type { AnalyzerConfig, PredictionConfig } from "../config";
+import type { AnalyzerConfig, DatabaseProvider, PredictionConfig } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
 import { createCache, type ResilientCache } from "./cache";
@@ -20,6 +20,7 @@ export interface PredictionRuntime {
   analyzers: AnalyzerSource;
   cache: ResilientCache<CustomerPredictions>;
   clock: DayClock;
+  provider: DatabaseProvider;
   /** AI calls, costs and fallbacks (Query.aiUsage). */
   ledger: DatabaseUsageLedger;
   /** The door to Bedrock when ANALYZER=bedrock. */
@@ -35,6 +36,8 @@ export interface PredictionRuntimeOptions {
   /** Which analyzer serves (default: statistical). */
   analyzer?: AnalyzerConfig;
   db: Db;
+  /** Which SQL dialect the bulk statements speak. */
+  provider: DatabaseProvider;
   log: Logger;
   /** Tests: wraps (or replaces) the serving analyzer, e.g. to count its calls. */
   analyzers?: (serving: AnalyzerProvider) => AnalyzerProvider;
@@ -44,7 +47,7 @@ export interface PredictionRuntimeOptions {
 
 /**
  * @example
- *   const runtime = createPredictionRuntime({ config: config.predictions, db: database.prisma, log });
+ *   const runtime = createPredictionRuntime({ config: config.predictions, db: database.prisma, provider: database.provider, log });
  *   const [ana] = await runtime.service.forCustomers([42]);
  *   await runtime.close();
  */
@@ -52,6 +55,7 @@ export function createPredictionRuntime({
   config,
   analyzer,
   db,
+  provider,
   log,
   analyzers,
   now,
@@ -65,7 +69,7 @@ export function createPredictionRuntime({
     log,
   });
   const clock = new DayClock(config.timeZone);
-  const source = new AnalyzerSource(db, { timeZone: config.timeZone, log });
+  const source = new AnalyzerSource(db, { timeZone: config.timeZone, provider, log });
   const ledger = new DatabaseUsageLedger(db);
   const gateway =
     analyzer?.kind === "bedrock" ? new BedrockGateway({ ...analyzer.bedrock, ledger, log }) : undefined;
@@ -86,6 +90,7 @@ export function createPredictionRuntime({
     : source;
   const service = new PredictionService({
     db,
+    provider,
     cache,
     analyzers: analyzers ? analyzers(serving) : serving,
     ttlMs,
@@ -98,6 +103,7 @@ export function createPredictionRuntime({
     analyzers: source,
     cache,
     clock,
+    provider,
     ledger,
     ...(gateway ? { gateway } : {}),
     aiBudgetUsd: analyzer?.bedrock.monthlyBudgetUsd ?? 0,

@@ -180,12 +180,12 @@ describe("ANALYZER=bedrock", () => {
   }, 60_000);
 
   it("with 30 % faults over 500 customers: no GraphQL errors, every prediction valid, failures not cached as BEDROCK", async () => {
-    const { fake, api, stop } = await startBedrockApi(500, { timeoutMs: 400 });
+    const { fake, api, stop } = await startBedrockApi(500, { timeoutMs: 1_000 });
     try {
       fake.setFaults({
         rate: 0.3,
         seed: 7,
-        holdMs: 2_000,
+        holdMs: 3_000,
         kinds: [
           "throttle",
           "error5xx",

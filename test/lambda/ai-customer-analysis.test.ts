@@ -27,7 +27,12 @@ describeEachDatabase("lambda handler", (handle) => {
     await seedDatabase(db, SEED);
     ids = (await db.customer.findMany({ orderBy: { id: "asc" }, select: { id: true } })).map((c) => c.id);
     idle = (await db.customer.create({ data: { externalId: "idle", name: "No purchases" } })).id;
-    runtime = createPredictionRuntime({ config: DEFAULT_PREDICTION_CONFIG, db, log });
+    runtime = createPredictionRuntime({
+      config: DEFAULT_PREDICTION_CONFIG,
+      db,
+      provider: handle.provider,
+      log,
+    });
   }, 120_000);
   afterAll(() => runtime?.close());
 

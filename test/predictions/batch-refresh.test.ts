@@ -61,7 +61,12 @@ describeEachDatabase("batch refresh", (handle) => {
     await db.customer.create({ data: { externalId: "no-purchases", name: "Nobody" } });
     const rows = await db.purchase.findMany({ distinct: ["customerId"], select: { customerId: true } });
     withPurchases = rows.map((r) => r.customerId).sort((a, b) => a - b);
-    runtime = createPredictionRuntime({ config: DEFAULT_PREDICTION_CONFIG, db, log });
+    runtime = createPredictionRuntime({
+      config: DEFAULT_PREDICTION_CONFIG,
+      db,
+      provider: handle.provider,
+      log,
+    });
     deps = (r) => ({ db, runtime: r, log, provider: handle.provider });
   }, 120_000);
   afterAll(() => runtime?.close());

@@ -151,6 +151,7 @@ describe("createPredictionRuntime", () => {
     const runtime = createPredictionRuntime({
       config: { cacheMaxEntries: 2, cacheNamespace: "t", ttlSeconds: 60, timeZone: "UTC" },
       db: database.prisma,
+      provider: "sqlite",
       log: pino({ level: "silent" }),
     });
     try {

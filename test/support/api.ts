@@ -87,6 +87,7 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
   const { analyzers, now, analyzer } = options.predictions ?? {};
   const predictions = createPredictionRuntime({
     config: predictionConfig,
+    provider,
     ...(analyzer ? { analyzer } : {}),
     db: database.prisma,
     log,
