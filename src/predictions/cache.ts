@@ -34,9 +34,18 @@ export function createCache<T>(options: CacheOptions): ResilientCache<T> {
         { namespace, throwOnConnectError: false, throwOnErrors: true },
       )
     : undefined;
+  // Redis holds text: plain JSON (Keyv's default serializer also encodes Buffers, which we never
+  // store, at several times the cost). Memory holds the objects themselves, so a warm read parses
+  // nothing; values are never mutated after they are cached.
   const keyv = redis
-    ? new Keyv<T>({ store: redis, namespace, useKeyPrefix: false })
-    : new Keyv<T>({ store: boundedMap(maxEntries), namespace });
+    ? new Keyv<T>({
+        store: redis,
+        namespace,
+        useKeyPrefix: false,
+        serialize: JSON.stringify,
+        deserialize: JSON.parse,
+      })
+    : new Keyv<T>({ store: boundedMap(maxEntries), namespace, serialize: undefined, deserialize: undefined });
   keyv.throwOnErrors = true;
   // A client still trying to reach a dead Redis never finishes a polite close: destroy it instead.
   return new ResilientCache(keyv, {
