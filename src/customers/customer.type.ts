@@ -1,5 +1,5 @@
-import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, ObjectType } from "type-graphql";
+import { DateTime } from "../graphql/date-time";
 import { Connection } from "../graphql/pagination";
 
 @ObjectType({ description: "A shopper, identified by the retailer's own id." })
@@ -16,7 +16,7 @@ export class Customer {
   @Field(() => String, { nullable: true })
   email!: string | null;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTime)
   createdAt!: Date;
 }
 

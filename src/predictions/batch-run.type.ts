@@ -1,5 +1,5 @@
-import { DateTimeResolver } from "graphql-scalars";
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { DateTime } from "../graphql/date-time";
 import { type BatchRunRecord, runProgress } from "./batch-refresh";
 
 export enum BatchRunStatus {
@@ -54,10 +54,10 @@ export class BatchRun {
   @Field(() => BatchRunTrigger)
   trigger!: BatchRunTrigger;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTime)
   startedAt!: Date;
 
-  @Field(() => DateTimeResolver, { nullable: true, description: "Null while running." })
+  @Field(() => DateTime, { nullable: true, description: "Null while running." })
   finishedAt!: Date | null;
 
   @Field(() => Int, { description: "Customers with purchases when the run started." })

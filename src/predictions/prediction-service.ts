@@ -2,6 +2,7 @@
 // one history read, one analyzer call and one write-back (Prediction table + cache) per batch.
 // Concurrent requests for the same cold customer share one computation (SingleFlight), and a
 // purchase recorded while a computation runs keeps that computation's stale result out of the cache.
+import { bulkhead } from "cockatiel";
 import type { DayClock } from "../analysis/calendar";
 import type { Analyzer } from "../analysis/contract";
 import type { DatabaseProvider } from "../config";
@@ -54,6 +55,7 @@ export class PredictionService {
   readonly #invalidated = new Map<number, number>();
   #invalidations = 0;
   #running = 0;
+  readonly #computations = bulkhead(MAX_COMPUTATIONS, Number.MAX_SAFE_INTEGER);
 
   constructor(deps: PredictionServiceDeps) {
     this.#deps = deps;
@@ -78,7 +80,7 @@ export class PredictionService {
         const ids = missing.slice(start, start + MAX_CUSTOMERS_PER_READ);
         const results = await this.#flights.runMany(
           ids.map((id) => cacheKey(analyzer.version, id)),
-          (freshKeys) => this.#compute(analyzer, freshKeys.map(customerOfKey)),
+          (freshKeys) => this.#compute(analyzer, freshKeys.map(customerOfKey), "read"),
         );
         ids.forEach((id, i) => {
           computed.set(id, results[i]!);
@@ -102,7 +104,9 @@ export class PredictionService {
     const analyzer = await this.#deps.analyzers.current();
     const results: CustomerPredictions[] = [];
     for (let start = 0; start < ids.length; start += MAX_CUSTOMERS_PER_READ) {
-      results.push(...(await this.#compute(analyzer, ids.slice(start, start + MAX_CUSTOMERS_PER_READ))));
+      results.push(
+        ...(await this.#compute(analyzer, ids.slice(start, start + MAX_CUSTOMERS_PER_READ), "refresh")),
+      );
     }
     return results;
   }
@@ -122,7 +126,24 @@ export class PredictionService {
     return recordOutcomes(this.#deps.db, purchase, this.#deps.clock);
   }
 
-  async #compute(analyzer: Analyzer, customerIds: number[]): Promise<CustomerPredictions[]> {
+  /**
+   * Analyzes the customers now, stores and caches the result. At most MAX_COMPUTATIONS run at once
+   * (the rest queue): a burst of cold pages must not open more transactions than the pool serves.
+   * A read serves its predictions even when storing them fails (logged); a refresh fails instead.
+   */
+  #compute(
+    analyzer: Analyzer,
+    customerIds: number[],
+    purpose: "read" | "refresh",
+  ): Promise<CustomerPredictions[]> {
+    return this.#computations.execute(() => this.#computeNow(analyzer, customerIds, purpose));
+  }
+
+  async #computeNow(
+    analyzer: Analyzer,
+    customerIds: number[],
+    purpose: "read" | "refresh",
+  ): Promise<CustomerPredictions[]> {
     const { db, provider, cache, ttlMs, log } = this.#deps;
     const startedAt = this.#invalidations;
     this.#running++;
@@ -132,7 +153,15 @@ export class PredictionService {
       const analyses = await analyzer.analyze(histories, now);
       const made = { source: analyzer.source, model: analyzer.version, ttlMs };
       const results = analyses.map((analysis, i) => toCustomerPredictions(customerIds[i]!, analysis, made));
-      await saveCurrentPredictions(db, provider, results, now);
+      try {
+        await saveCurrentPredictions(db, provider, results, now);
+      } catch (error) {
+        if (purpose === "refresh") throw error;
+        log.error(
+          { err: error, customers: customerIds.length },
+          "could not store computed predictions; served anyway",
+        );
+      }
       const current = results.filter((r) => (this.#invalidated.get(r.customerId) ?? 0) <= startedAt);
       await cache.setMany(
         current.map((value) => ({
@@ -157,6 +186,9 @@ export class PredictionService {
 }
 
 // ---- private helpers ----
+
+/** Computations (history read + analysis + write-back) running at once per process. */
+const MAX_COMPUTATIONS = 4;
 
 /** Keys carry the analyzer version: a new analyzer (or new priors) never reads an older shape. */
 function cacheKey(analyzerVersion: string, customerId: number): string {

@@ -1,5 +1,4 @@
 import { IsOptional, Max, MaxLength, Min, MinLength } from "class-validator";
-import { DateTimeResolver } from "graphql-scalars";
 import {
   Arg,
   Args,
@@ -18,6 +17,7 @@ import {
 import type { Role } from "../auth/api-keys";
 import { Customer } from "../customers/customer.type";
 import type { RequestContext } from "../graphql/context";
+import { DateTime } from "../graphql/date-time";
 import { badInput, notFound } from "../graphql/errors";
 import { PageArgs } from "../graphql/pagination";
 import { estimatedListComplexity, listComplexity } from "../graphql/query-limits";
@@ -117,7 +117,7 @@ export class PredictionResolver {
       "the mean error in days and the share inside the 80 % window, per source. Admin only.",
   })
   predictionAccuracy(
-    @Arg("since", () => DateTimeResolver) since: Date,
+    @Arg("since", () => DateTime) since: Date,
     @Arg("source", () => PredictionSource, { nullable: true }) source: PredictionSource | null,
     @Ctx() { db }: RequestContext,
   ): Promise<PredictionAccuracy[]> {

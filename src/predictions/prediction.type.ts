@@ -1,6 +1,6 @@
-import { DateTimeResolver } from "graphql-scalars";
 import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Customer } from "../customers/customer.type";
+import { DateTime } from "../graphql/date-time";
 import { Connection } from "../graphql/pagination";
 import type { PredictionRecord, ServedPredictions } from "./customer-predictions";
 
@@ -43,14 +43,17 @@ export class Prediction {
   @Field(() => [UsualProduct], { description: "Most chosen first; at most three." })
   usualProducts!: UsualProduct[];
 
-  @Field(() => DateTimeResolver, { description: "The most likely day; never in the past (see overdue)." })
-  nextPurchaseAt!: Date;
+  @Field(() => DateTime, { description: "The most likely day; never in the past (see overdue)." })
+  /** ISO-8601, UTC. */
+  nextPurchaseAt!: string;
 
-  @Field(() => DateTimeResolver, { description: "First day of the 80 % window." })
-  windowStart!: Date;
+  @Field(() => DateTime, { description: "First day of the 80 % window." })
+  /** ISO-8601, UTC. */
+  windowStart!: string;
 
-  @Field(() => DateTimeResolver, { description: "Last day of the 80 % window (inclusive)." })
-  windowEnd!: Date;
+  @Field(() => DateTime, { description: "Last day of the 80 % window (inclusive)." })
+  /** ISO-8601, UTC. */
+  windowEnd!: string;
 
   @Field(() => Float, {
     description:
@@ -61,8 +64,9 @@ export class Prediction {
   @Field(() => Float, { description: "Days the customer's last purchase in the category typically lasts." })
   intervalDays!: number;
 
-  @Field(() => DateTimeResolver)
-  lastPurchasedAt!: Date;
+  @Field(() => DateTime)
+  /** ISO-8601, UTC. */
+  lastPurchasedAt!: string;
 
   @Field({ description: "The expected day had passed when this was made: the need is due now." })
   overdue!: boolean;
@@ -79,13 +83,15 @@ export class Prediction {
   @Field({ description: "The analyzer version or model id that made it." })
   model!: string;
 
-  @Field(() => DateTimeResolver)
-  generatedAt!: Date;
+  @Field(() => DateTime)
+  /** ISO-8601, UTC. */
+  generatedAt!: string;
 
-  @Field(() => DateTimeResolver, {
+  @Field(() => DateTime, {
     description: "Served from the cache until then, unless a purchase or refresh comes first.",
   })
-  expiresAt!: Date;
+  /** ISO-8601, UTC. */
+  expiresAt!: string;
 
   @Field({ description: "Served from the cache (true) or computed for this request (false)." })
   cached!: boolean;
@@ -99,18 +105,18 @@ export function toPrediction(
   return {
     category: record.category,
     usualProducts: record.usualProducts,
-    nextPurchaseAt: new Date(record.nextPurchaseAt),
-    windowStart: new Date(record.windowStart),
-    windowEnd: new Date(record.windowEnd),
+    nextPurchaseAt: record.nextPurchaseAt,
+    windowStart: record.windowStart,
+    windowEnd: record.windowEnd,
     confidence: record.confidence,
     intervalDays: record.intervalDays,
-    lastPurchasedAt: new Date(record.lastPurchasedAt),
+    lastPurchasedAt: record.lastPurchasedAt,
     overdue: record.overdue,
     reason: record.reason,
     source: PredictionSource[record.source],
     model: record.model,
-    generatedAt: new Date(owner.generatedAt),
-    expiresAt: new Date(owner.expiresAt),
+    generatedAt: owner.generatedAt,
+    expiresAt: owner.expiresAt,
     cached: owner.cached,
   };
 }

@@ -52,9 +52,9 @@ export const MAX_CUSTOMERS_PER_READ = 10_000;
 /** [purchase id, purchasedAt, sku, product name, category, quantity] */
 type Line = [number, string, string, string, string, number];
 
-// Each customer's `limit`-th newest purchase time is one seek in the (customerId, purchasedAt DESC)
-// index; the lines at or after it are joined in. Ties at that instant may add a few baskets more,
-// which toPurchases drops.
+// SQLite: each customer's `limit`-th newest purchase time is one seek in the (customerId,
+// purchasedAt DESC) index; the lines at or after it are joined in. Ties at that instant may add a few
+// baskets more, which toPurchases drops.
 function sqliteQuery(ids: number[], limit: number) {
   return Prisma.sql`
     SELECT w."customerId",
@@ -72,21 +72,21 @@ function sqliteQuery(ids: number[], limit: number) {
     GROUP BY w."customerId"`;
 }
 
+// PostgreSQL takes the newest `limit` purchases of each customer straight from the
+// (customerId, purchasedAt DESC) index with a LATERAL subquery per customer.
 function postgresQuery(ids: number[], limit: number) {
   return Prisma.sql`
-    SELECT w."customerId",
+    SELECT c."customerId",
            json_agg(json_build_array(p."id", p."purchasedAt", pr."sku", pr."name", pr."category", i."quantity")
              ORDER BY p."purchasedAt", p."id", i."id")::text AS "lines"
-    FROM (
-      SELECT c."id" AS "customerId",
-             (SELECT q."purchasedAt" FROM "Purchase" q WHERE q."customerId" = c."id"
-              ORDER BY q."purchasedAt" DESC LIMIT 1 OFFSET ${limit - 1}) AS "since"
-      FROM "Customer" c WHERE c."id" IN (${Prisma.join(ids)})
-    ) w
-    JOIN "Purchase" p ON p."customerId" = w."customerId" AND (w."since" IS NULL OR p."purchasedAt" >= w."since")
+    FROM unnest(${ids}::int[]) AS c("customerId")
+    CROSS JOIN LATERAL (
+      SELECT q."id", q."purchasedAt" FROM "Purchase" q WHERE q."customerId" = c."customerId"
+      ORDER BY q."purchasedAt" DESC, q."id" DESC LIMIT ${limit}
+    ) p
     JOIN "PurchaseItem" i ON i."purchaseId" = p."id"
     JOIN "Product" pr ON pr."id" = i."productId"
-    GROUP BY w."customerId"`;
+    GROUP BY c."customerId"`;
 }
 
 /**

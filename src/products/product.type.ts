@@ -1,5 +1,5 @@
-import { DateTimeResolver } from "graphql-scalars";
 import { Field, ID, Int, ObjectType } from "type-graphql";
+import { DateTime } from "../graphql/date-time";
 import { Connection } from "../graphql/pagination";
 
 @ObjectType({ description: "A catalogue entry. Predictions are made per category.", simpleResolvers: true })
@@ -25,7 +25,7 @@ export class Product {
   @Field(() => String, { nullable: true })
   packageSize!: string | null;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTime)
   createdAt!: Date;
 }
 

@@ -9,8 +9,8 @@ import {
   Min,
   ValidateNested,
 } from "class-validator";
-import { DateTimeResolver } from "graphql-scalars";
 import { Field, Float, ID, InputType, ObjectType } from "type-graphql";
+import { DateTime } from "../graphql/date-time";
 import { Purchase } from "./purchase.type";
 
 /** Lines per purchase: far above any real basket, low enough to bound one request's work. */
@@ -52,7 +52,7 @@ export class RecordPurchaseInput {
   @MaxLength(100)
   customerExternalId?: string | null;
 
-  @Field(() => DateTimeResolver, {
+  @Field(() => DateTime, {
     nullable: true,
     description: "Default: now. At most a day in the future.",
   })

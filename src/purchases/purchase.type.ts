@@ -1,5 +1,5 @@
-import { DateTimeResolver } from "graphql-scalars";
 import { Field, Float, ID, ObjectType } from "type-graphql";
+import { DateTime } from "../graphql/date-time";
 
 @ObjectType({ description: "One basket / order." })
 export class Purchase {
@@ -8,7 +8,7 @@ export class Purchase {
 
   customerId!: number;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTime)
   purchasedAt!: Date;
 
   @Field(() => String, { nullable: true })
@@ -20,7 +20,7 @@ export class Purchase {
   @Field(() => String, { nullable: true })
   idempotencyKey!: string | null;
 
-  @Field(() => DateTimeResolver)
+  @Field(() => DateTime)
   createdAt!: Date;
 }
 
