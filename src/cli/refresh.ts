@@ -69,7 +69,13 @@ export async function refreshCommand(
   const predictions = config.predictions.redisUrl
     ? config.predictions
     : { ...config.predictions, cacheMaxEntries: 1 };
-  const runtime = createPredictionRuntime({ config: predictions, db: db.prisma, provider: db.provider, log });
+  const runtime = createPredictionRuntime({
+    config: predictions,
+    analyzer: config.analyzer,
+    db: db.prisma,
+    provider: db.provider,
+    log,
+  });
   const controller = new AbortController();
   const onSignal = () => {
     process.stderr.write("stopping after the chunks in flight (resume with npm run refresh)…\n");

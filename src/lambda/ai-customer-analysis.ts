@@ -132,6 +132,7 @@ function sharedDeps(): Promise<HandlerDeps> {
         : { ...config.predictions, cacheMaxEntries: 1 };
       const runtime = createPredictionRuntime({
         config: predictions,
+        analyzer: config.analyzer,
         db: database.prisma,
         provider: database.provider,
         log,
