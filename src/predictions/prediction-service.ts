@@ -102,6 +102,7 @@ export class PredictionService {
     // Anything already computing for these customers started earlier: keep it out of the cache.
     this.#invalidate(ids);
     const analyzer = await this.#deps.analyzers.current();
+    this.#flights.forget(ids.map((id) => cacheKey(analyzer.version, id)));
     const results: CustomerPredictions[] = [];
     for (let start = 0; start < ids.length; start += MAX_CUSTOMERS_PER_READ) {
       results.push(
@@ -122,7 +123,10 @@ export class PredictionService {
   }): Promise<Outcome[]> {
     this.#invalidate([purchase.customerId]);
     const analyzer = await this.#deps.analyzers.current();
-    await this.#deps.cache.deleteMany([cacheKey(analyzer.version, purchase.customerId)]);
+    const key = cacheKey(analyzer.version, purchase.customerId);
+    // A computation already running read the history without this purchase: later reads start anew.
+    this.#flights.forget([key]);
+    await this.#deps.cache.deleteMany([key]);
     return recordOutcomes(this.#deps.db, purchase, this.#deps.clock);
   }
 

@@ -13,7 +13,7 @@ export class SingleFlight<K, V> {
   run(key: K, compute: () => Promise<V>): Promise<V> {
     const running = this.#inFlight.get(key);
     if (running) return running;
-    const flight = compute().finally(() => this.#inFlight.delete(key));
+    const flight: Promise<V> = compute().finally(() => this.#settled(key, flight));
     this.#inFlight.set(key, flight);
     return flight;
   }
@@ -35,16 +35,29 @@ export class SingleFlight<K, V> {
         });
         this.#inFlight.set(key, flight);
         flight.then(
-          () => this.#inFlight.delete(key),
-          () => this.#inFlight.delete(key),
+          () => this.#settled(key, flight),
+          () => this.#settled(key, flight),
         );
       });
     }
     return Promise.all(keys.map((key) => this.#inFlight.get(key)!));
   }
 
+  /**
+   * Later callers for these keys start a new computation instead of joining the running one (its
+   * input is out of date); callers already waiting still get its result.
+   */
+  forget(keys: Iterable<K>): void {
+    for (const key of keys) this.#inFlight.delete(key);
+  }
+
   /** Keys being computed right now. */
   get size(): number {
     return this.#inFlight.size;
+  }
+
+  /** A settled flight leaves the map, unless a newer one for its key took its place. */
+  #settled(key: K, flight: Promise<V>): void {
+    if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
   }
 }

@@ -5,6 +5,7 @@ import type { Analyzer } from "../../src/analysis/contract";
 import {
   CustomerPredictionsDocument,
   CustomersWithPredictionsDocument,
+  RecordPurchaseDocument,
 } from "../../src/client/generated/graphql";
 import { seedDatabase } from "../../src/datagen/seed";
 import { openDatabase } from "../../src/db/client";
@@ -68,6 +69,74 @@ describe("200 concurrent cold queries for one customer", () => {
       expect(JSON.stringify(response.data!.customer!.predictions.map((p) => p.nextPurchaseAt))).toBe(first);
     }
   });
+});
+
+describe("a purchase recorded while the customer's predictions are being computed", () => {
+  it("is reflected by the next read, and the stale computation is not cached", async () => {
+    let gate: Promise<void> | undefined;
+    let open = () => {};
+    const started = await startApi("sqlite", {
+      predictions: {
+        analyzers: (stored) => ({
+          async current() {
+            const analyzer = await stored.current();
+            return {
+              version: analyzer.version,
+              source: analyzer.source,
+              async analyze(customers, now) {
+                const waitFor = gate;
+                gate = undefined; // only the first computation waits
+                await waitFor;
+                return analyzer.analyze(customers, now);
+              },
+            };
+          },
+        }),
+      },
+    });
+    try {
+      const { api } = started;
+      await seedDatabase(api.database.prisma, { customers: 2, days: 120, seed: 13, end: TODAY });
+      await api.predictions.analyzers.current();
+      const customer = (await api.database.prisma.customer.findFirst({ orderBy: { id: "asc" } }))!;
+      const id = String(customer.id);
+      gate = new Promise((resolve) => {
+        open = resolve;
+      });
+      const stale = api.request(CustomerPredictionsDocument, { id }); // reads the history, then waits
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const milk = await api.database.prisma.product.findFirstOrThrow({
+        where: { category: "FLUID MILK PRODUCTS" },
+      });
+      const purchasedAt = new Date();
+      const recorded = await api.request(
+        RecordPurchaseDocument,
+        {
+          input: {
+            customerId: id,
+            purchasedAt: purchasedAt.toISOString(),
+            items: [{ sku: milk.sku, quantity: 1 }],
+          },
+        },
+        { as: "ingest" },
+      );
+      expect(recorded.errors).toBeUndefined();
+      const fresh = await api.request(CustomerPredictionsDocument, { id, category: milk.category });
+      open();
+      await stale;
+      const today = new Date(purchasedAt.toISOString().slice(0, 10)).toISOString();
+      expect(fresh.data!.customer!.predictions.map((p) => [p.lastPurchasedAt, p.cached])).toEqual([
+        [today, false],
+      ]);
+      const cached = await api.request(CustomerPredictionsDocument, { id, category: milk.category });
+      expect(cached.data!.customer!.predictions.map((p) => [p.lastPurchasedAt, p.cached])).toEqual([
+        [today, true],
+      ]);
+    } finally {
+      open();
+      await started.stop();
+    }
+  }, 60_000);
 });
 
 (redisSkip ? describe.skip : describe)("Redis cache shared by two API replicas", () => {
