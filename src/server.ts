@@ -79,6 +79,11 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
   const app = express();
   app.disable("x-powered-by");
   const httpServer = http.createServer(app);
+  // Longer than the idle timeouts of load balancers (AWS ALB: 60 s) and HTTP clients' pools: a
+  // server that closes an idle keep-alive connection first races the client's next request on it,
+  // which then fails with ECONNRESET. Stopping closes idle connections at once (drain plugin).
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
 
   const apollo = new ApolloServer<RequestContext>({
     schema,

@@ -76,7 +76,12 @@ export class BedrockAnalyzer implements Analyzer {
   #fallBack(statistical: CustomerAnalysis, reason: FallbackReason, error: unknown): CustomerAnalysis {
     const { ledger, log } = this.options;
     // The ref is per request and the customer id never reaches this class: logs name only the reason.
-    log.warn({ reason, err: error }, "Bedrock analysis failed: statistical predictions served instead");
+    // An exhausted budget and an open circuit are announced once where they happen, not per customer.
+    const quiet = reason === "budget" || reason === "circuit_open";
+    log[quiet ? "debug" : "warn"](
+      { reason, err: error },
+      "Bedrock analysis failed: statistical predictions served instead",
+    );
     ledger
       .recordFallback(new Date(), reason)
       .catch((failure: unknown) => log.error({ err: failure }, "could not record a Bedrock fallback"));

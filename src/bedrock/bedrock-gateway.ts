@@ -167,7 +167,12 @@ export class BedrockGateway {
       throw new BedrockCallError("budget", "the month's AI budget is spent");
     }
     try {
-      return await this.#policy.execute(({ signal }) => this.#attempt(userText, signal));
+      // A signal of its own: cockatiel's default parent signal is shared by every execution, and each
+      // running one hangs an abort listener on it (Node warns past 10).
+      return await this.#policy.execute(
+        ({ signal }) => this.#attempt(userText, signal),
+        new AbortController().signal,
+      );
     } catch (error) {
       if (error instanceof BedrockCallError) throw error;
       if (error instanceof BrokenCircuitError) throw new BedrockCallError("circuit_open", "circuit open");
