@@ -268,6 +268,10 @@ const TOOL_OVERHEAD_TOKENS = 350;
 function classify(error: unknown): FallbackReason {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; code?: string };
   const status = e.$metadata?.httpStatusCode;
+  // No credentials in the default chain: nothing a retry fixes, and no request was sent.
+  if (e.name === "CredentialsProviderError" || /credential/i.test(String((error as Error).message))) {
+    return "rejected";
+  }
   if (e.name === "ThrottlingException" || e.name === "ServiceQuotaExceededException" || status === 429) {
     return "throttled";
   }
