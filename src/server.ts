@@ -26,7 +26,7 @@ import { accessLog } from "./http/access-log";
 import { bodyErrorHandler } from "./http/body-errors";
 import { healthz, readyz } from "./http/health";
 import type { Logger } from "./logger";
-import { batchRunnerFor, stopBatchRuns } from "./predictions/batch-refresh";
+import { BatchRunner } from "./predictions/batch-runner";
 import { scheduleRefresh } from "./predictions/refresh-schedule";
 import { createPredictionRuntime, type PredictionRuntime } from "./predictions/runtime";
 
@@ -65,7 +65,12 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       provider: database.provider,
       log,
     });
-  const batchRunner = batchRunnerFor(predictions, { db: database.prisma, log, provider: database.provider });
+  const batchRunner = new BatchRunner({
+    db: database.prisma,
+    runtime: predictions,
+    log,
+    provider: database.provider,
+  });
   const cron = config.predictions?.refreshCron;
   const refreshSchedule = cron
     ? scheduleRefresh({
@@ -120,7 +125,8 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
     "/graphql",
     express.json({ limit: BODY_LIMIT }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => createContext({ req, database, keys, production, predictions }),
+      context: async ({ req }) =>
+        createContext({ req, database, keys, production, predictions, batchRunner }),
     }),
   );
   app.use(bodyErrorHandler("1 MB"));
@@ -136,7 +142,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       refreshSchedule?.stop();
       await apollo.stop();
       // A batch run stops taking chunks and finishes those in flight; it stays resumable.
-      await stopBatchRuns(predictions);
+      await batchRunner.stop();
       if (!deps.predictions) await predictions.close();
     },
   };

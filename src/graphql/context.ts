@@ -3,6 +3,7 @@ import { InvalidApiKeyError, type KeyRing, type Principal } from "../auth/api-ke
 import type { DatabaseProvider } from "../config";
 import type { Database, Db } from "../db/client";
 import type { Logger } from "../logger";
+import type { BatchRunner } from "../predictions/batch-runner";
 import type { PredictionRuntime } from "../predictions/runtime";
 import { apiError, ErrorCode } from "./errors";
 import { createLoaders, type Loaders } from "./loaders";
@@ -19,6 +20,8 @@ export interface RequestContext {
   loaders: Loaders;
   /** The process's prediction machinery (cache, analyzer, service), shared by all requests. */
   predictions: PredictionRuntime;
+  /** The process's background batch refreshes (refreshAllPredictions). */
+  batchRunner: BatchRunner;
 }
 
 /**
@@ -31,12 +34,14 @@ export function createContext({
   keys,
   production,
   predictions,
+  batchRunner,
 }: {
   req: express.Request;
   database: Database;
   keys: KeyRing;
   production: boolean;
   predictions: PredictionRuntime;
+  batchRunner: BatchRunner;
 }): RequestContext {
   let principal: Principal;
   try {
@@ -62,5 +67,6 @@ export function createContext({
     principal,
     loaders: createLoaders(database.prisma, predictions.service),
     predictions,
+    batchRunner,
   };
 }

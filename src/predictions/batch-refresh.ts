@@ -208,144 +208,6 @@ export async function findBatchRun(db: Db, id: number): Promise<BatchRunRecord |
   return (await db.batchRun.findUnique({ where: { id } })) ?? undefined;
 }
 
-/**
- * Runs batch refreshes in the background of a long-lived process (the API server): one at a time,
- * never tied to a request, errors logged (never unhandled), and stop() on shutdown.
- *
- * @example
- *   const run = await batchRunnerFor(ctx.predictions, ctx).start("api"); // returns at once
- *   await stopBatchRuns(predictions);                                     // in the server's stop()
- */
-export class BatchRunner {
-  readonly #deps: BatchRefreshDeps;
-  #active: { runId: number; controller: AbortController; done: Promise<void> } | undefined;
-  #stopped = false;
-
-  constructor(deps: BatchRefreshDeps) {
-    this.#deps = deps;
-  }
-
-  /** True while a run this runner started is working. */
-  get busy(): boolean {
-    return this.#active !== undefined;
-  }
-
-  /**
-   * Starts a run in the background and returns its row as it stands, or the row of the run already
-   * going (here or in another process). Resolves once the run is claimed; the work goes on after.
-   */
-  async start(
-    trigger: BatchRunTrigger,
-    options: Omit<BatchRefreshOptions, "trigger" | "signal" | "runId"> = {},
-    log: Logger = this.#deps.log,
-  ): Promise<BatchRunRecord> {
-    return (await this.#launch(trigger, options, log)).run;
-  }
-
-  /**
-   * Like start(), then waits for the run this process started to end (REFRESH_CRON's ticks use it, so
-   * a tick never overlaps the previous run). Never rejects: a failed run is logged.
-   */
-  async run(
-    trigger: BatchRunTrigger,
-    options: Omit<BatchRefreshOptions, "trigger" | "signal" | "runId"> = {},
-  ): Promise<BatchRunRecord> {
-    const { run, done } = await this.#launch(trigger, options, this.#deps.log);
-    await done;
-    return (await findBatchRun(this.#deps.db, run.id)) ?? run;
-  }
-
-  async #launch(
-    trigger: BatchRunTrigger,
-    options: Omit<BatchRefreshOptions, "trigger" | "signal" | "runId">,
-    log: Logger,
-  ): Promise<{ run: BatchRunRecord; done: Promise<void> }> {
-    if (this.#stopped) throw new Error("The batch runner is stopped: the server is shutting down");
-    const active = this.#active;
-    if (active) {
-      const run = await findBatchRun(this.#deps.db, active.runId);
-      if (run) return { run, done: active.done };
-    }
-    const started = performance.now();
-    checkOptions(options);
-    const claim = await claimBatchRun(this.#deps, { trigger });
-    if (claim.outcome !== "new" && claim.outcome !== "resumed") {
-      return { run: claim.run, done: Promise.resolve() };
-    }
-    if (this.#stopped || this.#active) {
-      // stop() (or another start()) came while claiming: leave the run to be taken up at once.
-      await this.#deps.db.batchRun.updateMany({
-        where: { id: claim.run.id, status: "running", resumes: claim.run.resumes },
-        data: { heartbeatAt: new Date(0) },
-      });
-      if (this.#stopped || !this.#active) {
-        throw new Error("The batch runner is stopped: the server is shutting down");
-      }
-      return this.#launch(trigger, options, log);
-    }
-    const controller = new AbortController();
-    const deps = { ...this.#deps, log };
-    const done = executeClaim(deps, claim, { ...options, trigger, signal: controller.signal }, started)
-      .then(
-        (summary) => log.info({ batchRun: summary }, "batch refresh ended"),
-        (error: unknown) => log.error({ err: error, runId: claim.run.id }, "batch refresh failed"),
-      )
-      .finally(() => {
-        if (this.#active?.runId === claim.run.id) this.#active = undefined;
-      });
-    this.#active = { runId: claim.run.id, controller, done };
-    return { run: claim.run, done };
-  }
-
-  /**
-   * Stops taking new chunks and waits (up to `timeoutMs`) for the chunks in flight to be committed;
-   * the run stays resumable. Later start() calls are refused.
-   */
-  async stop({ timeoutMs = 15_000 } = {}): Promise<void> {
-    this.#stopped = true;
-    const active = this.#active;
-    if (!active) return;
-    active.controller.abort();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.#deps.log.warn(
-          { runId: active.runId },
-          "batch refresh still working at shutdown: left to resume",
-        );
-        resolve();
-      }, timeoutMs);
-    });
-    await Promise.race([active.done, timeout]).finally(() => clearTimeout(timer));
-  }
-}
-
-const runners = new WeakMap<object, BatchRunner>();
-
-/**
- * The process's BatchRunner for a prediction runtime (one per API server), created on first use with
- * these deps.
- */
-export function batchRunnerFor(
-  runtime: BatchRefreshRuntime,
-  deps: { db: Db; log: Logger; provider: DatabaseProvider },
-): BatchRunner {
-  let runner = runners.get(runtime);
-  if (!runner) {
-    runner = new BatchRunner({ ...deps, runtime });
-    runners.set(runtime, runner);
-  }
-  return runner;
-}
-
-/** Stops the background run of that runtime's BatchRunner, if it has one (call on server shutdown). */
-export async function stopBatchRuns(
-  runtime: BatchRefreshRuntime,
-  options?: { timeoutMs?: number },
-): Promise<void> {
-  await runners.get(runtime)?.stop(options);
-}
-
 /** Progress from 0 to 1 (customers done / customers with purchases at the start; 1 once succeeded). */
 export function runProgress(run: Pick<BatchRunRecord, "status" | "total" | "processed">): number {
   if (run.status === "succeeded") return 1;
@@ -397,7 +259,7 @@ class RunTakenOver extends Error {
   override name = "RunTakenOver";
 }
 
-function checkOptions(options: Pick<BatchRefreshOptions, "chunkSize" | "concurrency">): void {
+export function checkOptions(options: Pick<BatchRefreshOptions, "chunkSize" | "concurrency">): void {
   const { chunkSize = DEFAULT_CHUNK_SIZE, concurrency = DEFAULT_CONCURRENCY } = options;
   if (!Number.isSafeInteger(chunkSize) || chunkSize < 1 || chunkSize > 10_000) {
     throw new RangeError(`chunkSize: expected a whole number from 1 to 10000, got ${chunkSize}`);
@@ -469,7 +331,7 @@ function messageOf(error: unknown): string {
 }
 
 /** Does the work of a claimed run (or reports the claim when there is nothing to do). */
-async function executeClaim(
+export async function executeClaim(
   deps: BatchRefreshDeps,
   claim: Claim,
   options: BatchRefreshOptions,

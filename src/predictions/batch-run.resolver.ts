@@ -3,7 +3,7 @@ import type { Role } from "../auth/api-keys";
 import type { RequestContext } from "../graphql/context";
 import { notFound } from "../graphql/errors";
 import { parseId } from "../graphql/validation";
-import { batchRunnerFor, findBatchRun } from "./batch-refresh";
+import { findBatchRun } from "./batch-refresh";
 import { BatchRun } from "./batch-run.type";
 
 @Resolver(() => BatchRun)
@@ -15,9 +15,8 @@ export class BatchRunResolver {
       "(or the one already running, here or on another replica); poll batchRun(id) for progress. Admin only.",
   })
   async refreshAllPredictions(@Ctx() ctx: RequestContext): Promise<BatchRun> {
-    const runner = batchRunnerFor(ctx.predictions, { db: ctx.db, log: ctx.log, provider: ctx.provider });
     // The run outlives the request; its log lines carry the id of the request that started it.
-    return BatchRun.from(await runner.start("api", {}, ctx.log));
+    return BatchRun.from(await ctx.batchRunner.start("api", {}, ctx.log));
   }
 
   @Authorized<Role>("ADMIN")

@@ -9,12 +9,12 @@ import { openDatabase } from "../../src/db/client";
 import {
   type BatchRefreshDeps,
   type BatchRefreshOptions,
-  BatchRunner,
   claimBatchRun,
   HEARTBEAT_STALE_MS,
   latestUnfinishedRun,
   runBatchRefresh,
 } from "../../src/predictions/batch-refresh";
+import { BatchRunner } from "../../src/predictions/batch-runner";
 import { createPredictionRuntime, type PredictionRuntime } from "../../src/predictions/runtime";
 import { createDatabase, describeEachDatabase } from "../support/databases";
 
