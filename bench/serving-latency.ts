@@ -11,49 +11,54 @@
 // Each run is the whole measurement; the report gives the median of the runs. --cpu-profile DIR
 // profiles the server's thread during each phase of run 1 (DIR/<phase>.cpuprofile, for Chrome
 // DevTools) and prints the functions with the most self time.
-import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import { Session } from "node:inspector/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { Worker } from "node:worker_threads";
-import pg from "pg";
 import pino from "pino";
-import { KeyRing } from "../src/auth/api-keys";
 import { intOption, parseCommandArgs } from "../src/cli/support/command";
-import { type Config, DEFAULT_PREDICTION_CONFIG, redactUrl } from "../src/config";
-import { seedDatabase } from "../src/datagen/seed";
-import { type Database, openDatabase } from "../src/db/client";
-import { migrateDatabase } from "../src/db/migrate";
-import { createPredictionRuntime } from "../src/predictions/runtime";
-import { createServer } from "../src/server";
+import type { Config } from "../src/config";
+import * as harness from "./support/serving-harness";
+import {
+  assertCached,
+  BENCH_OPTIONS,
+  benchSizes,
+  cleanupStack,
+  describeDatabase,
+  graphql,
+  listPages,
+  machine,
+  PAGE_QUERY,
+  PAGE_SIZE,
+  type Page,
+  type PageData,
+  pageBody,
+  predictionKeys,
+  progressTo,
+  runBench,
+  type SeededData,
+  seedBenchDatabase,
+  settle,
+  shorten,
+  sleep,
+  startApiServer,
+  threadCpuMs,
+  warnUnlessProduction,
+} from "./support/serving-harness";
 
 const TARGET = { warmP95Ms: 25, coldP95Ms: 300 };
-const PAGE_SIZE = 50;
 /** Pages the warm phase cycles through (all cached beforehand). */
 const WARM_PAGES = 10;
-const READ_KEY = `bench-read-${randomBytes(12).toString("hex")}`;
-const PREDICTION_FIELDS = "predictions { category nextPurchaseAt windowStart windowEnd confidence }";
-const PAGE_QUERY = `query Page($first: Int!, $after: String) {
-  customers(first: $first, after: $after) { edges { node { id ${PREDICTION_FIELDS} } } }
-}`;
-const CURSOR_QUERY = `query Cursors($first: Int!, $after: String) {
-  customers(first: $first, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } }
-}`;
+/** The settle wait's limit (ms): a warm phase's queued requests take far less. */
+const SETTLE_MAX_MS = 60_000;
+const progress = progressTo("serving");
 
-interface Latencies {
-  /** Requests answered (their latencies are the percentiles, failed ones included). */
-  requests: number;
-  /** Requests that failed: no answer in time, a status other than 200, or GraphQL errors. */
-  failed: number;
+/** The harness's latencies (requests answered, failed, percentiles, mean), per phase without a rate. */
+interface Latencies extends Omit<harness.Latencies, "requestsPerSecond"> {
   /** Cache operations that failed or timed out (the server logs each and computes without the cache). */
   cacheFailures: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
   /**
    * CPU time of the server's thread per request (Linux; NaN elsewhere): unlike latency, barely
    * affected by other processes competing for the cores. Cold rounds include the fetch client (~1 ms).
@@ -85,30 +90,14 @@ interface RunResult {
   statements: StatementCounts;
 }
 
-interface PageData {
-  customers: { edges: Array<{ node: { id: string; predictions: unknown[] } }> };
-}
-
-interface Page {
-  after: string | null;
-  customerIds: number[];
-}
-
 async function main(): Promise<void> {
   const { values } = parseCommandArgs({
-    customers: { type: "string" },
-    days: { type: "string" },
-    duration: { type: "string" },
+    ...BENCH_OPTIONS,
     runs: { type: "string" },
-    connections: { type: "string" },
-    json: { type: "boolean" },
     "cpu-profile": { type: "string" },
   });
-  const customers = intOption("--customers", values.customers, { min: 100, max: 100_000, fallback: 2_000 });
-  const days = intOption("--days", values.days, { min: 30, max: 3_650, fallback: 365 });
-  const duration = intOption("--duration", values.duration, { min: 1, max: 600, fallback: 10 });
+  const { customers, days, duration, connections } = benchSizes(values);
   const runs = intOption("--runs", values.runs, { min: 1, max: 20, fallback: 3 });
-  const connections = intOption("--connections", values.connections, { min: 1, max: 200, fallback: 20 });
   const redisUrl = process.env.REDIS_URL || undefined;
   const logLevel = (process.env.LOG_LEVEL || "warn") as Config["logLevel"];
   const profileDir = values["cpu-profile"];
@@ -138,49 +127,27 @@ async function main(): Promise<void> {
       cacheFailures: cacheFailures - failuresBefore,
     };
   };
-  if (process.env.NODE_ENV !== "production") {
-    progress(
-      "NODE_ENV is not production: graphql-js runs its development checks; `npm run bench:serving` sets it",
-    );
-  }
-  const cleanups: Array<() => Promise<void>> = [];
-  const cleanUp = async () => {
-    for (const step of cleanups.splice(0).reverse()) {
-      await step().catch((error: unknown) =>
-        progress(`clean-up: ${error instanceof Error ? error.message : String(error)}`),
-      );
-    }
-  };
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => {
-      progress(`${signal}: cleaning up`);
-      void cleanUp().finally(() => process.exit(130));
-    });
-  }
+  warnUnlessProduction("bench:serving", progress);
+  const cleanups = cleanupStack(progress);
 
   try {
     // ---- database: prepared, migrated and seeded here ----
-    const target = await prepareDatabase(process.env.DATABASE_URL);
-    cleanups.push(target.remove);
-    await migrateDatabase(target.url);
-    const end = new Date(new Date().toISOString().slice(0, 10));
-    progress(`seeding ${customers} customers × ${days} days into ${target.label} …`);
-    const seeder = openDatabase(target.url);
-    const seeded = await seedDatabase(seeder.prisma, { customers, days, seed: 1, end })
-      .then(async (summary) => {
-        // A production database has planner statistics (autovacuum gathers them within minutes of a
-        // bulk load); without them PostgreSQL plans the history read as sequential scans.
-        if (seeder.provider === "postgresql") await seeder.prisma.$executeRawUnsafe("ANALYZE");
-        return summary;
-      })
-      .finally(() => seeder.close());
-    progress(
-      `seeded ${seeded.purchasesCreated} purchases, ${seeded.itemsCreated} items in ${seeded.seconds.toFixed(0)} s`,
-    );
+    const { target, data: seededData } = await seedBenchDatabase({
+      adminUrl: process.env.DATABASE_URL,
+      customers,
+      days,
+      cleanups,
+      progress,
+    });
 
     // ---- the server, as production runs it ----
     const sql = { statements: 0, historyReads: 0, recording: undefined as string[] | undefined };
-    const database = openDatabase(target.url, {
+    // The first analyzer request fits the population priors (none are stored yet): not part of serving.
+    const { database, runtime, analyzer, analyzerMs, url, headers, stop } = await startApiServer({
+      databaseUrl: target.url,
+      log,
+      cleanups,
+      ...(redisUrl ? { redisUrl } : {}),
       onQuery: (statement) => {
         sql.statements++;
         // The serving path's history read is the one statement that joins PurchaseItem.
@@ -188,40 +155,10 @@ async function main(): Promise<void> {
         sql.recording?.push(statement);
       },
     });
-    cleanups.push(() => database.close());
-    const runtime = createPredictionRuntime({
-      config: {
-        ...DEFAULT_PREDICTION_CONFIG,
-        ...(redisUrl ? { redisUrl } : {}),
-        cacheNamespace: `cai-bench-${randomBytes(4).toString("hex")}`,
-      },
-      db: database.prisma,
-      provider: database.provider,
-      log,
-    });
-    cleanups.push(() => runtime.close());
-    // The first request would fit the population priors (none are stored yet): not part of serving.
-    const fitStarted = performance.now();
-    const analyzer = await runtime.analyzers.current();
-    progress(`population priors fitted in ${((performance.now() - fitStarted) / 1000).toFixed(1)} s`);
-    const server = await createServer({
-      config: { nodeEnv: "production", port: 0, host: "127.0.0.1", graphqlIntrospection: false },
-      database,
-      log,
-      keys: new KeyRing({ read: [READ_KEY], ingest: [], admin: [] }, { anonymousReads: false }),
-      predictions: runtime,
-    });
-    const { port } = await server.listen();
-    let stopped = false;
-    const stopServer = async () => {
-      if (!stopped) await server.stop();
-      stopped = true;
-    };
-    cleanups.push(stopServer);
-    const url = `http://127.0.0.1:${port}/graphql`;
+    progress(`population priors fitted in ${(analyzerMs / 1000).toFixed(1)} s`);
 
-    const pages = await listPages(url);
-    const keysOf = (ids: readonly number[]) => ids.map((id) => `predictions:${analyzer.version}:${id}`);
+    const pages = await listPages(url, headers);
+    const keysOf = (ids: readonly number[]) => predictionKeys(analyzer, ids);
     const allKeys = keysOf(pages.flatMap((p) => p.customerIds));
     /** Empties the cache of the benchmark's customers; a failed cache operation (it only logs) is retried. */
     const clearCache = async () => {
@@ -237,7 +174,7 @@ async function main(): Promise<void> {
     };
     // Cleaned up after the server has stopped (so no request still in it refills the cache).
     cleanups.push(async () => {
-      await stopServer();
+      await stop();
       await clearCache();
     });
 
@@ -252,29 +189,35 @@ async function main(): Promise<void> {
       await clearCache();
       const warmPages = pages.slice(0, Math.min(WARM_PAGES, pages.length));
       for (const page of warmPages) {
-        const data = await graphql<PageData>(url, PAGE_QUERY, { first: PAGE_SIZE, after: page.after });
+        const data = await graphql<PageData>(url, headers, PAGE_QUERY, {
+          first: PAGE_SIZE,
+          after: page.after,
+        });
         warmResponse.bytes = JSON.stringify({ data }).length;
         warmResponse.predictions = data.customers.edges.reduce((n, e) => n + e.node.predictions.length, 0);
       }
       // Proves both that the pages are cached and that keysOf matches the service's cache keys.
-      const warmKeys = keysOf(warmPages.flatMap((p) => p.customerIds));
-      if ((await runtime.cache.getMany(warmKeys)).some((v) => v === undefined)) {
-        throw new Error("warm pages are not in the prediction cache: did the cache key format change?");
-      }
+      await assertCached(runtime, keysOf(warmPages.flatMap((p) => p.customerIds)));
       const readsBeforeWarm = sql.historyReads;
       const warmLoad = await phase(run, "warm", () =>
-        loadTest({ url, connections, duration, bodies: warmPages.map((p) => pageBody(PAGE_SIZE, p.after)) }),
+        loadTest({
+          url,
+          headers,
+          connections,
+          duration,
+          bodies: warmPages.map((p) => pageBody(PAGE_SIZE, p.after)),
+        }),
       );
       // The server still works through the requests the clients had sent when the time was up; cleared
       // too early, the cache would be refilled by them and the next round would not be cold.
-      await settle(() => sql.statements);
+      await settle(() => sql.statements, SETTLE_MAX_MS);
       const warm: WarmResult = { ...warmLoad, recomputed: sql.historyReads - readsBeforeWarm };
 
       /** One cold round, checked: every page computed exactly once (one history read each). */
       const cold = async (name: string, clients: number) => {
         await clearCache();
         const readsBefore = sql.historyReads;
-        const result = await phase(run, name, () => coldRound(url, pages, clients));
+        const result = await phase(run, name, () => coldRound(url, headers, pages, clients));
         const reads = sql.historyReads - readsBefore;
         if (reads > pages.length || reads < pages.length - result.failed) {
           throw new Error(`cold round: expected ${pages.length} history reads (one per page), saw ${reads}`);
@@ -293,7 +236,7 @@ async function main(): Promise<void> {
         await runtime.analyzers.current();
         await sleep(100);
         sql.recording = [];
-        await graphql(url, PAGE_QUERY, { first, after: page.after });
+        await graphql(url, headers, PAGE_QUERY, { first, after: page.after });
         const recorded = sql.recording;
         sql.recording = undefined;
         return recorded;
@@ -327,19 +270,12 @@ async function main(): Promise<void> {
     const report = {
       date: new Date().toISOString(),
       machine: {
-        cpu: os.cpus()[0]?.model.trim() ?? "unknown",
-        cores: os.cpus().length,
-        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        database: await describeDatabase(database),
+        ...machine(),
+        database: await describeDatabase(database, "same machine, pool of 10 connections"),
         cache: redisUrl ? `Redis ${await redisVersion(redisUrl)}` : "in-memory LRU (Keyv)",
       },
       data: {
-        customers,
-        days,
-        seed: 1,
-        purchases: seeded.purchasesCreated,
-        items: seeded.itemsCreated,
+        ...seededData,
         pageSize: PAGE_SIZE,
         pages: pages.length,
         warmPages: Math.min(WARM_PAGES, pages.length),
@@ -364,64 +300,11 @@ async function main(): Promise<void> {
     }
     if (!verdicts.warmP95 || !verdicts.coldP95 || !verdicts.statementsConstant) process.exitCode = 1;
   } finally {
-    await cleanUp();
+    await cleanups.run();
   }
 }
 
-// ---- the database ----
-
-interface PreparedDatabase {
-  url: string;
-  label: string;
-  remove(): Promise<void>;
-}
-
-/** A temporary SQLite file, or a scratch database on the PostgreSQL server DATABASE_URL names. */
-async function prepareDatabase(adminUrl: string | undefined): Promise<PreparedDatabase> {
-  if (!adminUrl) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cai-bench-"));
-    return {
-      url: `file:${path.join(dir, "serving.db")}`,
-      label: "SQLite (temporary file)",
-      remove: async () => fs.rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  if (!/^postgres(ql)?:\/\//.test(adminUrl)) {
-    throw new Error(
-      `DATABASE_URL: expected a postgresql:// admin URL to create a scratch database on, got ` +
-        `${JSON.stringify(redactUrl(adminUrl))} (unset it for a temporary SQLite file)`,
-    );
-  }
-  const name = `cai_bench_${randomBytes(6).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    label: `PostgreSQL (scratch database ${name})`,
-    remove: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
-}
-
-async function describeDatabase(database: Database): Promise<string> {
-  if (database.provider === "sqlite") {
-    const [row] = await database.prisma.$queryRaw<Array<{ v: string }>>`SELECT sqlite_version() AS v`;
-    return `SQLite ${row?.v ?? "?"} (better-sqlite3, file, WAL)`;
-  }
-  const [row] = await database.prisma.$queryRaw<
-    Array<{ v: string }>
-  >`SELECT current_setting('server_version') AS v`;
-  return `PostgreSQL ${row?.v ?? "?"} (same machine, pool of 10 connections)`;
-}
+// ---- the cache ----
 
 /** The Redis server's version, from INFO over a plain socket (the cache itself does not expose it). */
 function redisVersion(redisUrl: string): Promise<string> {
@@ -444,44 +327,7 @@ function redisVersion(redisUrl: string): Promise<string> {
   });
 }
 
-// ---- requests ----
-
-function pageBody(first: number, after: string | null): string {
-  return JSON.stringify({ query: PAGE_QUERY, variables: { first, after } });
-}
-
-const HEADERS = { "content-type": "application/json", authorization: `Bearer ${READ_KEY}` };
-
-async function graphql<T = unknown>(url: string, query: string, variables: object): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: HEADERS,
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
-  if (response.status !== 200 || body.errors?.length || !body.data) {
-    throw new Error(`GraphQL request failed (${response.status}): ${body.errors?.[0]?.message ?? "no data"}`);
-  }
-  return body.data;
-}
-
-/** Every page of PAGE_SIZE customers: the cursor to ask for it with, and its customers. */
-async function listPages(url: string): Promise<Page[]> {
-  type Data = {
-    customers: {
-      edges: Array<{ node: { id: string } }>;
-      pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    };
-  };
-  const pages: Page[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const { customers }: Data = await graphql<Data>(url, CURSOR_QUERY, { first: PAGE_SIZE, after });
-    pages.push({ after, customerIds: customers.edges.map((e) => Number(e.node.id)) });
-    if (!customers.pageInfo.hasNextPage) return pages;
-    after = customers.pageInfo.endCursor;
-  }
-}
+// ---- requests (the harness's, without the fields this report never had) ----
 
 /**
  * Each page requested once, by `clients` concurrent clients taking the next page in turn; the cache
@@ -489,39 +335,21 @@ async function listPages(url: string): Promise<Page[]> {
  */
 async function coldRound(
   url: string,
+  headers: Record<string, string>,
   pages: readonly Page[],
   clients: number,
 ): Promise<Omit<Latencies, "serverCpuMs" | "cacheFailures">> {
-  const times: number[] = [];
   let failed = 0;
-  let next = 0;
-  const client = async () => {
-    while (next < pages.length) {
-      const page = pages[next++]!;
-      const started = performance.now();
-      const response = await fetch(url, {
-        method: "POST",
-        headers: HEADERS,
-        body: pageBody(PAGE_SIZE, page.after),
-      });
-      const text = await response.text();
-      times.push(performance.now() - started);
-      if (response.status !== 200 || text.includes('"errors"')) {
-        failed++;
-        if (failed === 1) progress(`a cold request failed (${response.status}): ${text.slice(0, 300)}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(clients, pages.length) }, client));
-  return summarise(times, failed);
-}
-
-interface LoadTestOptions {
-  url: string;
-  connections: number;
-  duration: number;
-  /** Request bodies each connection cycles through. */
-  bodies: string[];
+  const { requestsPerSecond: _, ...latencies } = await harness.coldRound(
+    url,
+    headers,
+    pages,
+    clients,
+    (status, text) => {
+      if (++failed === 1) progress(`a cold request failed (${status}): ${text.slice(0, 300)}`);
+    },
+  );
+  return latencies;
 }
 
 /**
@@ -529,67 +357,12 @@ interface LoadTestOptions {
  * second core runs it). Latencies come from its per-response event (sub-millisecond; its own
  * histogram keeps whole milliseconds and has no p95).
  */
-function loadTest(
-  options: LoadTestOptions,
+async function loadTest(
+  options: harness.LoadTestOptions,
 ): Promise<Omit<WarmResult, "serverCpuMs" | "cacheFailures" | "recomputed">> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(LOAD_WORKER, {
-      eval: true,
-      workerData: { ...options, headers: HEADERS, autocannon: require.resolve("autocannon") },
-    });
-    worker.once("error", reject);
-    worker.once(
-      "message",
-      (m: {
-        latencies: number[];
-        total: number;
-        seconds: number;
-        non2xx: number;
-        errors: number;
-        graphqlErrors: number;
-      }) => {
-        // GraphQL errors come with status 200; a non-200 answer carries them too: count it once.
-        const failed = Math.max(m.non2xx, m.graphqlErrors) + m.errors;
-        resolve({ ...summarise(m.latencies, failed), requestsPerSecond: m.total / m.seconds });
-      },
-    );
-  });
+  const { requestsPerSecond, ...latencies } = await harness.loadTest(options);
+  return { ...latencies, requestsPerSecond };
 }
-
-const LOAD_WORKER = `
-const { parentPort, workerData } = require("node:worker_threads");
-const autocannon = require(workerData.autocannon);
-const latencies = [];
-let graphqlErrors = 0;
-const started = performance.now();
-const instance = autocannon(
-  {
-    url: workerData.url,
-    connections: workerData.connections,
-    duration: workerData.duration,
-    requests: workerData.bodies.map((body) => ({
-      method: "POST",
-      headers: workerData.headers,
-      body,
-      onResponse: (status, text) => {
-        if (text.includes('"errors"')) graphqlErrors++;
-      },
-    })),
-  },
-  (error, result) => {
-    if (error) throw error;
-    parentPort.postMessage({
-      latencies,
-      total: latencies.length,
-      seconds: (performance.now() - started) / 1000,
-      non2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-      graphqlErrors,
-    });
-  },
-);
-instance.on("response", (client, statusCode, bytes, ms) => latencies.push(ms));
-`;
 
 // ---- profiling ----
 
@@ -649,22 +422,6 @@ function topSelfTime(profile: CpuProfile, count: number): string {
 
 // ---- statistics and report ----
 
-function summarise(
-  times: readonly number[],
-  failed: number,
-): Omit<Latencies, "serverCpuMs" | "cacheFailures"> {
-  const sorted = [...times].sort((a, b) => a - b);
-  const at = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-  return {
-    requests: sorted.length,
-    failed,
-    p50: at(50),
-    p95: at(95),
-    p99: at(99),
-    mean: sorted.reduce((sum, t) => sum + t, 0) / sorted.length,
-  };
-}
-
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -713,11 +470,7 @@ function judge(m: RunResult): Verdicts {
 type Report = {
   date: string;
   machine: { cpu: string; cores: number; memoryGiB: number; node: string; database: string; cache: string };
-  data: {
-    customers: number;
-    days: number;
-    purchases: number;
-    items: number;
+  data: SeededData & {
     pages: number;
     warmPages: number;
     responseKiB: number;
@@ -782,51 +535,4 @@ function markdown(report: Report, verdicts: Verdicts): string {
   return `${lines.join("\n")}\n`;
 }
 
-// ---- small helpers ----
-
-function shorten(sql: string): string {
-  const flat = sql.replace(/\s+/g, " ").replaceAll("`", '"').trim();
-  return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
-}
-
-/** CPU milliseconds this process's main thread has used (Linux /proc; NaN elsewhere). */
-function threadCpuMs(): number {
-  try {
-    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // utime and stime, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function progress(message: string): void {
-  process.stderr.write(`[bench:serving] ${message}\n`);
-}
-
-/**
- * Waits until the server has finished the requests still queued in it: no SQL statement and an
- * event loop at most 5 % busy for 3 intervals of 100 ms in a row (at most 60 s).
- */
-async function settle(statements: () => number): Promise<void> {
-  let quiet = 0;
-  let seen = statements();
-  let busy = performance.eventLoopUtilization();
-  for (let waited = 0; quiet < 3 && waited < 60_000; waited += 100) {
-    await sleep(100);
-    const utilisation = performance.eventLoopUtilization(busy).utilization;
-    busy = performance.eventLoopUtilization();
-    quiet = statements() === seen && utilisation < 0.05 ? quiet + 1 : 0;
-    seen = statements();
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-main().catch((error) => {
-  process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = 1;
-});
+runBench(main);
