@@ -254,6 +254,8 @@ export interface StartedApiServer {
   url: string;
   /** content-type and the READ key's bearer token. */
   headers: Record<string, string>;
+  /** Headers with an INGEST key (recordPurchase). */
+  ingestHeaders: Record<string, string>;
   /** Stops the server (only the first call does anything; also a clean-up step). */
   stop(): Promise<void>;
 }
@@ -276,6 +278,7 @@ export async function startApiServer(options: {
 }): Promise<StartedApiServer> {
   const { log, cleanups, redisUrl } = options;
   const readKey = `bench-read-${randomBytes(12).toString("hex")}`;
+  const ingestKey = `bench-ingest-${randomBytes(12).toString("hex")}`;
   const database = openDatabase(options.databaseUrl, options.onQuery ? { onQuery: options.onQuery } : {});
   cleanups.push(() => database.close());
   await options.beforeRuntime?.(database);
@@ -297,7 +300,7 @@ export async function startApiServer(options: {
     config: { nodeEnv: "production", port: 0, host: "127.0.0.1", graphqlIntrospection: false },
     database,
     log,
-    keys: new KeyRing({ read: [readKey], ingest: [], admin: [] }, { anonymousReads: false }),
+    keys: new KeyRing({ read: [readKey], ingest: [ingestKey], admin: [] }, { anonymousReads: false }),
     predictions: runtime,
   });
   const { port } = await server.listen();
@@ -314,6 +317,7 @@ export async function startApiServer(options: {
     analyzerMs,
     url: `http://127.0.0.1:${port}/graphql`,
     headers: { "content-type": "application/json", authorization: `Bearer ${readKey}` },
+    ingestHeaders: { "content-type": "application/json", authorization: `Bearer ${ingestKey}` },
     stop,
   };
 }
@@ -418,6 +422,11 @@ export interface LoadTestOptions {
   bodies: string[];
   /** Seconds to wait for one answer (unset: autocannon's default, 10). */
   timeout?: number;
+  /**
+   * Replace "[<id>]" in each body with a unique id per request (autocannon's idReplacement): every
+   * connection walks the same bodies in the same order, so writes need it to be distinct.
+   */
+  idReplacement?: boolean;
 }
 
 /** autocannon in a worker thread, so the load generator does not share the servers' event loop. */
@@ -456,6 +465,7 @@ const instance = autocannon(
     connections: workerData.connections,
     duration: workerData.duration,
     ...(workerData.timeout === undefined ? {} : { timeout: workerData.timeout }),
+    ...(workerData.idReplacement ? { idReplacement: true } : {}),
     requests: workerData.bodies.map((body) => ({
       method: "POST",
       headers: workerData.headers,
