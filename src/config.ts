@@ -175,14 +175,6 @@ export function providerOf(url: string): DatabaseProvider | undefined {
   return undefined;
 }
 
-/** The prediction settings when no variable sets them: in-memory cache, 24 h TTL, UTC. */
-export const DEFAULT_PREDICTION_CONFIG: PredictionConfig = Object.freeze({
-  cacheMaxEntries: 10_000,
-  cacheNamespace: "cai",
-  ttlSeconds: 86_400,
-  timeZone: "UTC",
-});
-
 /** The absolute path of a file: URL's SQLite database (relative paths are relative to the working directory). */
 export function sqlitePath(url: string): string {
   const file = url.slice("file:".length).replace(/\?.*$/, "");
@@ -346,3 +338,6 @@ const schema = z.object({
     })
     .optional(),
 });
+
+/** The prediction settings when no variable sets them: the schema's defaults (in-memory cache, 24 h, UTC). */
+export const DEFAULT_PREDICTION_CONFIG: PredictionConfig = Object.freeze(loadConfig({}).predictions);

@@ -10,7 +10,7 @@ import {
   latestUnfinishedRun,
   runBatchRefresh,
 } from "../predictions/batch-refresh";
-import { createPredictionRuntime } from "../predictions/runtime";
+import { createPredictionRuntime, writeOnlyCacheConfig } from "../predictions/runtime";
 import { type CommandContext, intOption, parseCommandArgs, runCommand } from "./support/command";
 import { createProgress, type Progress } from "./support/progress";
 
@@ -64,13 +64,8 @@ export async function refreshCommand(
   args: RefreshArgs,
   out: (line: string) => void = (line) => console.log(line),
 ): Promise<number> {
-  // Without Redis the cache is this process's memory, gone when it exits: keep it to one entry
-  // (filling it would cost ~85 KB of heap per customer for nothing).
-  const predictions = config.predictions.redisUrl
-    ? config.predictions
-    : { ...config.predictions, cacheMaxEntries: 1 };
   const runtime = createPredictionRuntime({
-    config: predictions,
+    config: writeOnlyCacheConfig(config.predictions),
     analyzer: config.analyzer,
     db: db.prisma,
     provider: db.provider,

@@ -19,7 +19,7 @@ import { InputError } from "../errors";
 import { createLogger, type Logger } from "../logger";
 import { refreshWithRetry } from "../predictions/batch-refresh";
 import type { PredictionService } from "../predictions/prediction-service";
-import { createPredictionRuntime } from "../predictions/runtime";
+import { createPredictionRuntime, writeOnlyCacheConfig } from "../predictions/runtime";
 
 export interface RefreshEvent {
   customerIds: Array<string | number>;
@@ -126,12 +126,8 @@ function sharedDeps(): Promise<HandlerDeps> {
       const log = createLogger(config);
       // One invocation at a time per container: a small pool is plenty.
       const database = openDatabase(config.databaseUrl, { poolSize: 2 });
-      // Only a shared (Redis) cache is worth writing from here: nothing in this container reads it.
-      const predictions = config.predictions.redisUrl
-        ? config.predictions
-        : { ...config.predictions, cacheMaxEntries: 1 };
       const runtime = createPredictionRuntime({
-        config: predictions,
+        config: writeOnlyCacheConfig(config.predictions),
         analyzer: config.analyzer,
         db: database.prisma,
         provider: database.provider,

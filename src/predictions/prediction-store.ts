@@ -224,24 +224,9 @@ export function recordOfRow(row: {
  */
 const INSERT_ROWS = 2_000;
 
-interface Row {
-  customerId: number;
-  category: string;
-  nextPurchaseAt: string;
-  windowStart: string;
-  windowEnd: string;
-  confidence: number;
-  toleranceDays: number;
-  intervalDays: number;
-  lastPurchasedAt: string;
-  overdue: boolean;
-  reason: string;
-  usualProducts: string;
-  source: string;
-  model: string;
-  generatedAt: string;
-  expiresAt: string;
-}
+/** A Prediction row as inserted: the served record, with its customer's columns, products as JSON. */
+type Row = Omit<PredictionRecord, "usualProducts"> &
+  Pick<CustomerPredictions, "customerId" | "generatedAt" | "expiresAt"> & { usualProducts: string };
 
 const COLUMNS: ReadonlyArray<[keyof Row, string]> = [
   ["customerId", "integer"],

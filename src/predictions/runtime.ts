@@ -20,7 +20,6 @@ export interface PredictionRuntime {
   analyzers: AnalyzerSource;
   cache: ResilientCache<CustomerPredictions>;
   clock: DayClock;
-  provider: DatabaseProvider;
   /** AI calls, costs and fallbacks (Query.aiUsage). */
   ledger: DatabaseUsageLedger;
   /** The door to Bedrock when ANALYZER=bedrock. */
@@ -103,7 +102,6 @@ export function createPredictionRuntime({
     analyzers: source,
     cache,
     clock,
-    provider,
     ledger,
     ...(gateway ? { gateway } : {}),
     aiBudgetUsd: analyzer?.bedrock.monthlyBudgetUsd ?? 0,
@@ -112,6 +110,15 @@ export function createPredictionRuntime({
       await cache.close();
     },
   };
+}
+
+/**
+ * The cache settings for a process that only writes predictions (the batch refresh CLI, the Lambda
+ * handler): Redis as configured, since the API replicas read it; without Redis the cache would be
+ * this process's own memory, read by nobody, so it keeps a single entry.
+ */
+export function writeOnlyCacheConfig(config: PredictionConfig): PredictionConfig {
+  return config.redisUrl ? config : { ...config, cacheMaxEntries: 1 };
 }
 
 // ---- private helpers ----

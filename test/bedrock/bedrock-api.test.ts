@@ -157,7 +157,12 @@ describe("ANALYZER=bedrock", () => {
         expect(sent).not.toContain(person.externalId);
         if (person.email) expect(sent).not.toContain(person.email);
       }
-      expect(sent).not.toMatch(/"ref [^r]/);
+      // Each prompt names its customer only by a fresh opaque reference.
+      const refs = fake.requests.map(
+        (r) => /^ref (\S+);/.exec(r.promptText?.split("\n").find((l) => l.startsWith("ref ")) ?? "")?.[1],
+      );
+      expect(refs.every((ref) => /^r-[0-9a-f]{8}$/.test(ref ?? ""))).toBe(true);
+      expect(new Set(refs).size).toBe(refs.length);
 
       const usage = await aiUsage(api);
       expect(usage).toMatchObject({
