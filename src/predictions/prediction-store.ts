@@ -9,32 +9,38 @@ import { Prisma } from "../generated/prisma/sqlite/client";
 import type { CustomerPredictions, PredictionRecord, PredictionSource } from "./customer-predictions";
 
 /**
- * Makes these the customers' current predictions: the previous current ones are marked superseded
- * (kept as history) and the new ones inserted, all in one transaction, so an audience query never
- * sees a customer with none or with two sets.
+ * Makes these the customers' current predictions: each customer's previous current ones are marked
+ * superseded (kept as history) and the new ones inserted. A customer's whole set goes in one INSERT
+ * and the database's trigger supersedes the previous set in that same statement, so an audience
+ * query never sees a customer with none or with two sets, and no transaction is needed: a page of
+ * customers is one statement. Customers left with no predictions at all have their previous set
+ * superseded by one more statement. A failure part-way through a large batch leaves whole customers
+ * written or not; writing them again is harmless.
  */
 export async function saveCurrentPredictions(
   db: Db,
   provider: DatabaseProvider,
   batch: readonly CustomerPredictions[],
-  now: Date,
 ): Promise<void> {
-  if (!batch.length) return;
-  const rows = batch.flatMap((customer) => customer.predictions.map((p) => toRow(customer, p, provider)));
-  await db.$transaction(async (tx) => {
-    for (const ids of chunks(
-      batch.map((c) => c.customerId),
-      BIND_SAFE_ROWS,
-    )) {
-      await tx.prediction.updateMany({
+  for (const part of statementsOf(batch, provider)) {
+    await db.$executeRaw(provider === "postgresql" ? postgresInsert(part) : sqliteInsert(part));
+  }
+  // Superseded at their own generatedAt, as the trigger would: one statement per distinct time.
+  const emptied = new Map<string, number[]>();
+  for (const { customerId, generatedAt, predictions } of batch) {
+    if (predictions.length) continue;
+    const ids = emptied.get(generatedAt) ?? [];
+    ids.push(customerId);
+    emptied.set(generatedAt, ids);
+  }
+  for (const [generatedAt, customerIds] of emptied) {
+    for (const ids of chunks(customerIds, BIND_SAFE_ROWS)) {
+      await db.prediction.updateMany({
         where: { customerId: { in: ids }, supersededAt: null },
-        data: { supersededAt: now },
+        data: { supersededAt: new Date(generatedAt) },
       });
     }
-    for (const part of chunks(rows, INSERT_ROWS)) {
-      await tx.$executeRaw(provider === "postgresql" ? postgresInsert(part) : sqliteInsert(part));
-    }
-  });
+  }
 }
 
 export interface Outcome {
@@ -218,11 +224,13 @@ export function recordOfRow(row: {
 // ---- private helpers ----
 
 /**
- * Rows per INSERT. All rows travel as ONE JSON parameter, unpacked by the database (json_each,
- * jsonb_to_recordset): per-parameter work in the driver adapter was most of a batch write's time, and
- * Prisma keeps its last 100 debug messages, with their parameters, in memory.
+ * Customers per INSERT: the largest GraphQL page (MAX_PAGE_SIZE), so a cold page is one statement
+ * (about 2,000 rows with 20 categories each). All rows travel as ONE JSON parameter, unpacked by the
+ * database (json_each, jsonb_to_recordset): per-parameter work in the driver adapter was most of a
+ * batch write's time. The statements stay this small because Prisma keeps its last 100 debug
+ * messages, with their parameters, in memory.
  */
-const INSERT_ROWS = 2_000;
+const CUSTOMERS_PER_INSERT = 100;
 
 /** A Prediction row as inserted: the served record, with its customer's columns, products as JSON. */
 type Row = Omit<PredictionRecord, "usualProducts"> &
@@ -258,6 +266,14 @@ function postgresInsert(rows: Row[]) {
   const record = Prisma.raw(COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(", "));
   return Prisma.sql`INSERT INTO "Prediction" (${columnList})
     SELECT ${columnList} FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(${record})`;
+}
+
+/** The batch's rows, CUSTOMERS_PER_INSERT customers' whole sets per INSERT. */
+function statementsOf(batch: readonly CustomerPredictions[], provider: DatabaseProvider): Row[][] {
+  return chunks(
+    batch.filter((c) => c.predictions.length),
+    CUSTOMERS_PER_INSERT,
+  ).map((customers) => customers.flatMap((c) => c.predictions.map((p) => toRow(c, p, provider))));
 }
 
 function toRow(customer: CustomerPredictions, p: PredictionRecord, provider: DatabaseProvider): Row {

@@ -43,24 +43,15 @@ describeEachDatabase("prediction store", (handle) => {
     customerId = (await db.customer.create({ data: { externalId: "c1", name: "Ana" } })).id;
     const milk = await db.product.create({ data: { sku: "MILK-1", name: "Milk", category: "MILK" } });
     // Three daily refreshes after the milk bought on day 0: forecasts for day 7, then 8, then 9.
-    await saveCurrentPredictions(
-      db,
-      handle.provider,
-      [set(customerId, 1, [record("MILK", 7, 0), record("EGGS", 5, 0)])],
-      new Date(at(1)),
-    );
-    await saveCurrentPredictions(
-      db,
-      handle.provider,
-      [set(customerId, 2, [record("MILK", 8, 0), record("EGGS", 5, 0)])],
-      new Date(at(2)),
-    );
-    await saveCurrentPredictions(
-      db,
-      handle.provider,
-      [set(customerId, 3, [record("MILK", 9, 0), record("EGGS", 5, 0)])],
-      new Date(at(3)),
-    );
+    await saveCurrentPredictions(db, handle.provider, [
+      set(customerId, 1, [record("MILK", 7, 0), record("EGGS", 5, 0)]),
+    ]);
+    await saveCurrentPredictions(db, handle.provider, [
+      set(customerId, 2, [record("MILK", 8, 0), record("EGGS", 5, 0)]),
+    ]);
+    await saveCurrentPredictions(db, handle.provider, [
+      set(customerId, 3, [record("MILK", 9, 0), record("EGGS", 5, 0)]),
+    ]);
     milkPurchase = (
       await db.purchase.create({
         data: {
@@ -118,5 +109,84 @@ describeEachDatabase("prediction store", (handle) => {
       new DayClock("UTC"),
     );
     expect(again).toEqual([]);
+  });
+
+  it("keeps one current set per customer when a batch spans several statements, each its own set", async () => {
+    const db = handle.database.prisma;
+    // 150 customers × 30 categories = 4,500 rows: more than one INSERT's worth.
+    const categories = Array.from({ length: 30 }, (_, i) => `CAT${String(i).padStart(2, "0")}`);
+    const ids: number[] = [];
+    for (let i = 0; i < 150; i++) {
+      ids.push((await db.customer.create({ data: { externalId: `bulk-${i}`, name: `Bulk ${i}` } })).id);
+    }
+    const batchAt = (day: number, next: number) =>
+      ids.map((id) =>
+        set(
+          id,
+          day,
+          categories.map((c) => record(c, next, 0)),
+        ),
+      );
+    await saveCurrentPredictions(db, handle.provider, batchAt(1, 7));
+    await saveCurrentPredictions(db, handle.provider, batchAt(2, 8));
+    const current = await db.prediction.groupBy({
+      by: ["customerId", "generatedAt"],
+      where: { customerId: { in: ids }, supersededAt: null },
+      _count: { _all: true },
+    });
+    expect(current).toHaveLength(ids.length);
+    expect(current.every((g) => g._count._all === categories.length)).toBe(true);
+    expect(current.every((g) => g.generatedAt.toISOString() === at(2))).toBe(true);
+    expect(
+      await db.prediction.count({ where: { customerId: { in: ids }, supersededAt: new Date(at(2)) } }),
+    ).toBe(ids.length * categories.length);
+  });
+
+  it("supersedes the previous set of a customer left with no predictions", async () => {
+    const db = handle.database.prisma;
+    const id = (await db.customer.create({ data: { externalId: "emptied", name: "Emptied" } })).id;
+    const other = (await db.customer.create({ data: { externalId: "kept", name: "Kept" } })).id;
+    await saveCurrentPredictions(db, handle.provider, [
+      set(id, 1, [record("MILK", 7, 0)]),
+      set(other, 1, [record("MILK", 7, 0)]),
+    ]);
+    await saveCurrentPredictions(db, handle.provider, [set(id, 2, [])]);
+    expect(await db.prediction.count({ where: { customerId: id, supersededAt: null } })).toBe(0);
+    expect(await db.prediction.findFirst({ where: { customerId: id } })).toMatchObject({
+      supersededAt: new Date(at(2)),
+    });
+    expect(await db.prediction.count({ where: { customerId: other, supersededAt: null } })).toBe(1);
+  });
+
+  it("keeps the invariant in the database: any insert of a newer set supersedes the current one", async () => {
+    // The trigger of migration 20261125120000_one_current_prediction_set; a migration that drops it
+    // (e.g. by redefining the table) fails here.
+    const db = handle.database.prisma;
+    const id = (await db.customer.create({ data: { externalId: "direct", name: "Direct" } })).id;
+    await saveCurrentPredictions(db, handle.provider, [
+      set(id, 1, [record("MILK", 7, 0), record("EGGS", 5, 0)]),
+    ]);
+    await db.prediction.create({
+      data: {
+        customerId: id,
+        category: "MILK",
+        nextPurchaseAt: new Date(at(9)),
+        windowStart: new Date(at(8)),
+        windowEnd: new Date(at(10)),
+        confidence: 0.5,
+        toleranceDays: 1,
+        intervalDays: 7,
+        lastPurchasedAt: new Date(at(0)),
+        overdue: false,
+        reason: "direct insert",
+        usualProducts: "[]",
+        source: "STATISTICAL",
+        model: "statistical@test",
+        generatedAt: new Date(at(3)),
+        expiresAt: new Date(at(4)),
+      },
+    });
+    const current = await db.prediction.findMany({ where: { customerId: id, supersededAt: null } });
+    expect(current.map((p) => p.reason)).toEqual(["direct insert"]);
   });
 });

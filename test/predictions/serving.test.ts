@@ -89,6 +89,8 @@ describeApi("Customer.predictions", (api) => {
 
   it("costs the same number of SQL statements for 5 and for 50 customers, cold and warm", async () => {
     const counts: Record<string, number> = {};
+    // The first analysis fits the population priors (none are stored yet): not part of a request.
+    await api.predictions.analyzers.current();
     for (const first of [5, 50]) {
       // Cold: a page whose customers nobody has asked for yet.
       const after = first === 5 ? undefined : await cursorAfter(api, 5);
@@ -112,6 +114,9 @@ describeApi("Customer.predictions", (api) => {
     expect(counts.warm50).toBe(counts.warm5);
     // customers page (1); warm: nothing else.
     expect(counts.warm5).toBe(1);
+    // Cold: the page, the history read, one INSERT (the database's trigger supersedes the previous
+    // sets in it) and, when some customer with purchases has no prediction left, one UPDATE.
+    expect(counts.cold5).toBeLessThanOrEqual(4);
   });
 });
 
