@@ -257,9 +257,12 @@ const COLUMNS: ReadonlyArray<[keyof Row, string]> = [
 
 const columnList = Prisma.raw(COLUMNS.map(([name]) => `"${name}"`).join(", "));
 
+// SQLite gets each row as an array in COLUMNS order: half the text of objects to pass through Prisma
+// and for SQLite to parse (json_each hands every element over as text, parsed again per column).
 function sqliteInsert(rows: Row[]) {
-  const values = Prisma.raw(COLUMNS.map(([name]) => `json_extract(value, '$.${name}')`).join(", "));
-  return Prisma.sql`INSERT INTO "Prediction" (${columnList}) SELECT ${values} FROM json_each(${JSON.stringify(rows)})`;
+  const values = Prisma.raw(COLUMNS.map((_, i) => `value ->> ${i}`).join(", "));
+  const arrays = rows.map((row) => COLUMNS.map(([name]) => row[name]));
+  return Prisma.sql`INSERT INTO "Prediction" (${columnList}) SELECT ${values} FROM json_each(${JSON.stringify(arrays)})`;
 }
 
 function postgresInsert(rows: Row[]) {
