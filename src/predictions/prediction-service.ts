@@ -158,9 +158,7 @@ export class PredictionService {
       const made = { source: analyzer.source, model: analyzer.version, ttlMs };
       const results = analyses.map((analysis, i) => toCustomerPredictions(customerIds[i]!, analysis, made));
       try {
-        // Customers without a purchase never had predictions: nothing to store or supersede.
-        const stored = results.filter((_, i) => histories[i]!.purchases.length);
-        await saveCurrentPredictions(db, provider, stored);
+        await saveCurrentPredictions(db, provider, results);
       } catch (error) {
         if (purpose === "refresh") throw error;
         log.error(

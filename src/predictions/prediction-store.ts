@@ -3,7 +3,7 @@
 // category (for live accuracy).
 import { DayClock } from "../analysis/calendar";
 import type { DatabaseProvider } from "../config";
-import { BIND_SAFE_ROWS, chunks } from "../db/batching";
+import { chunks } from "../db/batching";
 import type { Db } from "../db/client";
 import { Prisma } from "../generated/prisma/sqlite/client";
 import type { CustomerPredictions, PredictionRecord, PredictionSource } from "./customer-predictions";
@@ -11,10 +11,10 @@ import type { CustomerPredictions, PredictionRecord, PredictionSource } from "./
 /**
  * Makes these the customers' current predictions: each customer's previous current ones are marked
  * superseded (kept as history) and the new ones inserted. A customer's whole set goes in one INSERT
- * and the database's trigger supersedes the previous set in that same statement, so an audience
+ * and the database's triggers supersede the previous set in that same statement (a customer left
+ * with no predictions is sent as a marker row that supersedes and is not stored), so an audience
  * query never sees a customer with none or with two sets, and no transaction is needed: a page of
- * customers is one statement. Customers left with no predictions at all have their previous set
- * superseded by one more statement. A failure part-way through a large batch leaves whole customers
+ * customers is one statement. A failure part-way through a large batch leaves whole customers
  * written or not; writing them again is harmless.
  */
 export async function saveCurrentPredictions(
@@ -22,24 +22,9 @@ export async function saveCurrentPredictions(
   provider: DatabaseProvider,
   batch: readonly CustomerPredictions[],
 ): Promise<void> {
-  for (const part of statementsOf(batch, provider)) {
-    await db.$executeRaw(provider === "postgresql" ? postgresInsert(part) : sqliteInsert(part));
-  }
-  // Superseded at their own generatedAt, as the trigger would: one statement per distinct time.
-  const emptied = new Map<string, number[]>();
-  for (const { customerId, generatedAt, predictions } of batch) {
-    if (predictions.length) continue;
-    const ids = emptied.get(generatedAt) ?? [];
-    ids.push(customerId);
-    emptied.set(generatedAt, ids);
-  }
-  for (const [generatedAt, customerIds] of emptied) {
-    for (const ids of chunks(customerIds, BIND_SAFE_ROWS)) {
-      await db.prediction.updateMany({
-        where: { customerId: { in: ids }, supersededAt: null },
-        data: { supersededAt: new Date(generatedAt) },
-      });
-    }
+  for (const customers of chunks(batch, CUSTOMERS_PER_INSERT)) {
+    const rows = customers.flatMap((c) => rowsOf(c, provider));
+    await db.$executeRaw(provider === "postgresql" ? postgresInsert(rows) : sqliteInsert(rows));
   }
 }
 
@@ -236,6 +221,9 @@ const CUSTOMERS_PER_INSERT = 100;
 type Row = Omit<PredictionRecord, "usualProducts"> &
   Pick<CustomerPredictions, "customerId" | "generatedAt" | "expiresAt"> & { usualProducts: string };
 
+/** An empty set: the other columns are NULL, and the triggers take a NULL category as this marker. */
+type EmptySetMarker = Pick<Row, "customerId" | "generatedAt">;
+
 const COLUMNS: ReadonlyArray<[keyof Row, string]> = [
   ["customerId", "integer"],
   ["category", "text"],
@@ -259,29 +247,27 @@ const columnList = Prisma.raw(COLUMNS.map(([name]) => `"${name}"`).join(", "));
 
 // SQLite gets each row as an array in COLUMNS order: half the text of objects to pass through Prisma
 // and for SQLite to parse (json_each hands every element over as text, parsed again per column).
-function sqliteInsert(rows: Row[]) {
+function sqliteInsert(rows: Array<Row | EmptySetMarker>) {
   const values = Prisma.raw(COLUMNS.map((_, i) => `value ->> ${i}`).join(", "));
-  const arrays = rows.map((row) => COLUMNS.map(([name]) => row[name]));
+  const arrays = rows.map((row: Partial<Row>) => COLUMNS.map(([name]) => row[name] ?? null));
   return Prisma.sql`INSERT INTO "Prediction" (${columnList}) SELECT ${values} FROM json_each(${JSON.stringify(arrays)})`;
 }
 
-function postgresInsert(rows: Row[]) {
+function postgresInsert(rows: Array<Row | EmptySetMarker>) {
   const record = Prisma.raw(COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(", "));
   return Prisma.sql`INSERT INTO "Prediction" (${columnList})
     SELECT ${columnList} FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(${record})`;
 }
 
-/** The batch's rows, CUSTOMERS_PER_INSERT customers' whole sets per INSERT. */
-function statementsOf(batch: readonly CustomerPredictions[], provider: DatabaseProvider): Row[][] {
-  return chunks(
-    batch.filter((c) => c.predictions.length),
-    CUSTOMERS_PER_INSERT,
-  ).map((customers) => customers.flatMap((c) => c.predictions.map((p) => toRow(c, p, provider))));
+function rowsOf(customer: CustomerPredictions, provider: DatabaseProvider): Array<Row | EmptySetMarker> {
+  if (!customer.predictions.length) {
+    return [{ customerId: customer.customerId, generatedAt: timeOf(provider)(customer.generatedAt) }];
+  }
+  return customer.predictions.map((p) => toRow(customer, p, provider));
 }
 
 function toRow(customer: CustomerPredictions, p: PredictionRecord, provider: DatabaseProvider): Row {
-  // SQLite compares Prisma's DateTime text, so it must be written exactly as Prisma writes it.
-  const time = provider === "sqlite" ? (iso: string) => iso.replace(/Z$/, "+00:00") : (iso: string) => iso;
+  const time = timeOf(provider);
   return {
     customerId: customer.customerId,
     category: p.category,
@@ -300,4 +286,9 @@ function toRow(customer: CustomerPredictions, p: PredictionRecord, provider: Dat
     generatedAt: time(customer.generatedAt),
     expiresAt: time(customer.expiresAt),
   };
+}
+
+/** SQLite compares Prisma's DateTime text, so it must be written exactly as Prisma writes it. */
+function timeOf(provider: DatabaseProvider): (iso: string) => string {
+  return provider === "sqlite" ? (iso) => iso.replace(/Z$/, "+00:00") : (iso) => iso;
 }

@@ -146,16 +146,29 @@ describeEachDatabase("prediction store", (handle) => {
     const db = handle.database.prisma;
     const id = (await db.customer.create({ data: { externalId: "emptied", name: "Emptied" } })).id;
     const other = (await db.customer.create({ data: { externalId: "kept", name: "Kept" } })).id;
+    const untouched = (await db.customer.create({ data: { externalId: "untouched", name: "U" } })).id;
     await saveCurrentPredictions(db, handle.provider, [
       set(id, 1, [record("MILK", 7, 0)]),
       set(other, 1, [record("MILK", 7, 0)]),
+      set(untouched, 1, [record("MILK", 7, 0)]),
     ]);
-    await saveCurrentPredictions(db, handle.provider, [set(id, 2, [])]);
-    expect(await db.prediction.count({ where: { customerId: id, supersededAt: null } })).toBe(0);
-    expect(await db.prediction.findFirst({ where: { customerId: id } })).toMatchObject({
-      supersededAt: new Date(at(2)),
+    // One statement: an empty set next to a new one.
+    await saveCurrentPredictions(db, handle.provider, [
+      set(id, 2, []),
+      set(other, 2, [record("EGGS", 6, 0)]),
+    ]);
+    expect(
+      await db.prediction.findMany({ where: { customerId: id }, select: { supersededAt: true } }),
+    ).toEqual([{ supersededAt: new Date(at(2)) }]);
+    const current = await db.prediction.findMany({
+      where: { customerId: { in: [other, untouched] }, supersededAt: null },
+      orderBy: { customerId: "asc" },
+      select: { customerId: true, category: true },
     });
-    expect(await db.prediction.count({ where: { customerId: other, supersededAt: null } })).toBe(1);
+    expect(current).toEqual([
+      { customerId: other, category: "EGGS" },
+      { customerId: untouched, category: "MILK" },
+    ]);
   });
 
   it("keeps the invariant in the database: any insert of a newer set supersedes the current one", async () => {
