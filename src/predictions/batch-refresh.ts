@@ -320,6 +320,17 @@ async function prunePredictions(db: Db, now: Date): Promise<number> {
 
 const PRUNE_BATCH = 5_000;
 
+/**
+ * A run rewrites every customer's predictions, so PostgreSQL's planner statistics of the table are
+ * refreshed now rather than whenever autovacuum gets to it (never, where it is off). With statistics
+ * of an emptier table the planner joins the fulfilledAt index into recordPurchase's lookup of open
+ * predictions and reads every open prediction's index entry: measured 27 purchases/s before ANALYZE
+ * and 99 after, on 10,000 customers.
+ */
+async function analyzePredictions(db: Db): Promise<void> {
+  await db.$executeRawUnsafe('ANALYZE "Prediction"');
+}
+
 async function priorsByFingerprint(db: Db, fingerprint: string): Promise<PopulationPriors> {
   const row = await db.populationPriors.findUnique({ where: { fingerprint } });
   if (!row) throw new Error(`The run's priors ${fingerprint} are no longer stored: start a new run`);
@@ -465,13 +476,18 @@ export async function executeClaim(
       throw new StopRequested("stopped between chunks");
     }
 
-    // ---- prune and finish ----
+    // ---- prune, planner statistics and finish ----
     let pruned = 0;
     try {
       pruned = await prunePredictions(db, new Date());
       if (pruned) log.info({ runId: run.id, pruned }, "old superseded predictions pruned");
     } catch (error) {
       log.warn({ err: error, runId: run.id }, "pruning old predictions failed: left for the next run");
+    }
+    if (deps.provider === "postgresql") {
+      await analyzePredictions(db).catch((error: unknown) =>
+        log.warn({ err: error, runId: run.id }, "ANALYZE of the Prediction table failed"),
+      );
     }
     const status: BatchRunStatus = processed > 0 && failed >= processed ? "failed" : "succeeded";
     const finishedAt = new Date();
