@@ -4,7 +4,7 @@
 // every customer on its own (no DataLoader, no cache), the customer's last 20 purchases with their
 // items and products through Prisma and runs the statistical analyzer for that one customer: the
 // N+1 pattern. The population priors are loaded once at start (refitting them per request would not
-// be honest even for a naive implementation). Only the benchmark bench/naive-reference.ts uses it.
+// be honest even for a naive implementation). Only the bench's naive phase (bench/phases/naive.ts) uses it.
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { DateTimeResolver } from "graphql-scalars";

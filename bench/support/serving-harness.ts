@@ -1,7 +1,7 @@
-// What the serving benchmarks (bench/serving-latency.ts, bench/limits.ts, bench/naive-reference.ts)
-// share: clean-up on exit, the scratch database and its seeding, this project's API server started
-// in-process with production settings and a READ key, the GraphQL page query, autocannon in a worker
-// thread, cold rounds, percentiles, thread CPU, settling and the machine line.
+// What the phases of `npm run bench` (bench/run.ts, bench/phases/) share: clean-up on exit, the
+// scratch database and its seeding, this project's API server started in-process with production
+// settings and a READ key, the GraphQL page query, autocannon in a worker thread, cold rounds,
+// percentiles, thread CPU, settling and the machine line.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";

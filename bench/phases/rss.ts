@@ -1,0 +1,68 @@
+// Phase "rss" (issue 7: memory stable over a 60 s warm run): the server's process RSS sampled every
+// second during S seconds of warm load at C clients, after a warm-up that lets V8 grow its heaps to
+// their working size (the first sample is the baseline). Runs once, not per repeat. The server runs
+// in this process, so the RSS includes the bench itself and autocannon's worker thread.
+import { loadTest, settle } from "../support/serving-harness";
+import { MiB } from "../support/stats";
+import type { ServingContext } from "./context";
+
+/** Allowed drift from the baseline (issue 7: ± 10 %). */
+export const RSS_TOLERANCE = 0.1;
+const WARM_UP_S = 10;
+
+export interface RssStability {
+  seconds: number;
+  samples: number;
+  requests: number;
+  failed: number;
+  /** MiB. */
+  start: number;
+  min: number;
+  max: number;
+  end: number;
+  withinTolerance: boolean;
+}
+
+export async function rssStability(ctx: ServingContext): Promise<RssStability> {
+  const { api, options, progress } = ctx;
+  const load = (duration: number) =>
+    loadTest({
+      url: api.url,
+      headers: api.headers,
+      connections: options.connections,
+      duration,
+      bodies: ctx.bodies,
+    });
+  await ctx.clearCache();
+  await ctx.warmRotation();
+  progress(`rss: ${WARM_UP_S} s warm-up, then ${options.rssSeconds} s of warm load, RSS every second …`);
+  // One load for warm-up and measurement: a second autocannon worker starting after the baseline
+  // sample would be counted as growth.
+  const samples: number[] = [];
+  let elapsed = 0;
+  const timer = setInterval(() => {
+    if (++elapsed >= WARM_UP_S) samples.push(process.memoryUsage.rss() / MiB);
+  }, 1_000);
+  let result: Awaited<ReturnType<typeof loadTest>>;
+  try {
+    result = await load(WARM_UP_S + options.rssSeconds);
+  } finally {
+    clearInterval(timer);
+  }
+  await settle(() => ctx.sql.statements);
+  if (!samples.length) throw new Error("rss: no sample was taken (the event loop never got to the timer)");
+  const start = samples[0]!;
+  const min = Math.min(...samples);
+  const max = Math.max(...samples);
+  return {
+    seconds: options.rssSeconds,
+    samples: samples.length,
+    requests: result.requests,
+    failed: result.failed,
+    start,
+    min,
+    max,
+    end: samples.at(-1)!,
+    withinTolerance: max <= start * (1 + RSS_TOLERANCE) && min >= start * (1 - RSS_TOLERANCE),
+  };
+}
