@@ -83,6 +83,9 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
   const schema = await buildApiSchema(keys);
   const app = express();
   app.disable("x-powered-by");
+  // Express would hash every response body (188 KiB for a page of predictions) for an ETag that no
+  // GraphQL POST is ever revalidated with.
+  app.disable("etag");
   const httpServer = http.createServer(app);
   // Longer than the idle timeouts of load balancers (AWS ALB: 60 s) and HTTP clients' pools: a
   // server that closes an idle keep-alive connection first races the client's next request on it,

@@ -71,6 +71,10 @@ export function queryLimitsPlugin(
   ];
   // Apollo reuses the parsed document of a repeated query string, so shape checks run once per query.
   const shapeChecked = new WeakMap<DocumentNode, readonly GraphQLError[]>();
+  // The cost depends only on the document, the operation and the variables, so a repeated request
+  // (the same page again, a page refreshed) is not estimated again; a few hundred variable sets per
+  // document, small ones only, bound the memory.
+  const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
       return {
@@ -84,29 +88,24 @@ export function queryLimitsPlugin(
           }
           if (problems.length)
             throw tooComplex(problems.map((p) => p.message.replace(/^Syntax Error: /, "")).join("; "));
-          // Variables that do not fit their types: execution refuses them (BAD_USER_INPUT, 400) and
-          // runs nothing, so there is no cost to estimate.
-          const variables = getVariableValues(
-            schema,
-            operation.variableDefinitions ?? [],
-            request.variables ?? {},
-          );
-          if (variables.errors) return;
-          let cost: number;
-          try {
-            cost = getComplexity({
+          const key = `${operationName ?? ""}:${JSON.stringify(request.variables ?? {})}`;
+          let known = costs.get(document);
+          let cost = known?.get(key);
+          if (cost === undefined) {
+            // Variables that do not fit their types: execution refuses them (BAD_USER_INPUT, 400)
+            // and runs nothing, so there is no cost to estimate.
+            const variables = getVariableValues(
               schema,
-              query: document,
-              variables: request.variables ?? {},
-              operationName: operationName ?? undefined,
-              estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-            });
-          } catch (error) {
-            // Fragments spread into each other can multiply a small document beyond what is worth estimating.
-            if (/maximum allowed number of nodes/.test((error as Error).message)) {
-              throw tooComplex("Query too large: its fragments expand to too many fields.");
+              operation.variableDefinitions ?? [],
+              request.variables ?? {},
+            );
+            if (variables.errors) return;
+            cost = estimateCost(schema, document, request.variables ?? {}, operationName ?? undefined);
+            if (key.length <= MEMO_KEY_CHARS) {
+              if (!known) costs.set(document, (known = new Map()));
+              if (known.size >= MEMO_ENTRIES) known.clear();
+              known.set(key, cost);
             }
-            throw error;
           }
           if (cost > limits.maxCost) {
             throw tooComplex(
@@ -117,6 +116,33 @@ export function queryLimitsPlugin(
       };
     },
   };
+}
+
+/** Variable sets remembered per document, and the longest remembered (as JSON). */
+const MEMO_ENTRIES = 500;
+const MEMO_KEY_CHARS = 1_000;
+
+function estimateCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | undefined,
+): number {
+  try {
+    return getComplexity({
+      schema,
+      query: document,
+      variables,
+      operationName,
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (error) {
+    // Fragments spread into each other can multiply a small document beyond what is worth estimating.
+    if (/maximum allowed number of nodes/.test((error as Error).message)) {
+      throw tooComplex("Query too large: its fragments expand to too many fields.");
+    }
+    throw error;
+  }
 }
 
 function reportTo(context: ValidationContext | null, error: GraphQLError): void {

@@ -149,6 +149,15 @@ describeApi("query limits", (api) => {
       );
     });
 
+    it("judges a repeated document by each request's own variables, however often it was sent", async () => {
+      const query = `query($n: Int, $l: Int) { ${history("$n", "$l")} }`;
+      for (let round = 0; round < 2; round++) {
+        const light = await send(api, query, { n: 2, l: 5 });
+        expect(light.errors).toBeUndefined();
+        expectTooComplex(await send(api, query, { n: 100, l: 100 }), /^Query cost limit/);
+      }
+    });
+
     it("adds up aliases, also when the heavy part sits in a fragment", async () => {
       const one = await send(api, `{ customers(first: 100) { ${thinHistory} } }`);
       expect(one.errors).toBeUndefined();
