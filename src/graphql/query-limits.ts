@@ -102,7 +102,10 @@ export function queryLimitsPlugin(
             if (variables.errors) return;
             cost = estimateCost(schema, document, request.variables ?? {}, operationName ?? undefined);
             if (key.length <= MEMO_KEY_CHARS) {
-              if (!known) costs.set(document, (known = new Map()));
+              if (!known) {
+                known = new Map();
+                costs.set(document, known);
+              }
               if (known.size >= MEMO_ENTRIES) known.clear();
               known.set(key, cost);
             }
