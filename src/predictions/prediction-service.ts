@@ -132,7 +132,7 @@ export class PredictionService {
 
   /**
    * Analyzes the customers now, stores and caches the result. At most MAX_COMPUTATIONS run at once
-   * (the rest queue): a burst of cold pages must not open more transactions than the pool serves.
+   * (the rest queue): a burst of cold pages must not hold more connections than the pool serves.
    * A read serves its predictions even when storing them fails (logged); a refresh fails instead.
    */
   #compute(

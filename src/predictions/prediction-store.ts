@@ -260,14 +260,14 @@ function postgresInsert(rows: Array<Row | EmptySetMarker>) {
 }
 
 function rowsOf(customer: CustomerPredictions, provider: DatabaseProvider): Array<Row | EmptySetMarker> {
+  const time = timeOf(provider);
   if (!customer.predictions.length) {
-    return [{ customerId: customer.customerId, generatedAt: timeOf(provider)(customer.generatedAt) }];
+    return [{ customerId: customer.customerId, generatedAt: time(customer.generatedAt) }];
   }
-  return customer.predictions.map((p) => toRow(customer, p, provider));
+  return customer.predictions.map((p) => toRow(customer, p, time));
 }
 
-function toRow(customer: CustomerPredictions, p: PredictionRecord, provider: DatabaseProvider): Row {
-  const time = timeOf(provider);
+function toRow(customer: CustomerPredictions, p: PredictionRecord, time: (iso: string) => string): Row {
   return {
     customerId: customer.customerId,
     category: p.category,
