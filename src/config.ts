@@ -75,6 +75,10 @@ export interface PredictionConfig {
   cacheMaxEntries: number;
   /** CACHE_NAMESPACE: prefix of every cache key, so deployments can share one Redis. */
   cacheNamespace: string;
+  /** CACHE_NEAR_MAX_ENTRIES: with Redis, parsed customers each process also holds itself (0: none). */
+  cacheNearMaxEntries: number;
+  /** CACHE_NEAR_TTL_SECONDS: the longest a process holds one (never past its expiry in Redis). */
+  cacheNearTtlSeconds: number;
   /** PREDICTION_TTL_SECONDS: how long a customer's predictions are served from the cache. */
   ttlSeconds: number;
   /** TIME_ZONE: the calendar customers shop on (IANA name); prediction dates are its days. */
@@ -135,6 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
       cacheMaxEntries: vars.CACHE_MAX_ENTRIES,
       cacheNamespace: vars.CACHE_NAMESPACE,
+      cacheNearMaxEntries: vars.CACHE_NEAR_MAX_ENTRIES,
+      cacheNearTtlSeconds: vars.CACHE_NEAR_TTL_SECONDS,
       ttlSeconds: vars.PREDICTION_TTL_SECONDS,
       timeZone: vars.TIME_ZONE,
       ...(vars.REFRESH_CRON ? { refreshCron: vars.REFRESH_CRON } : {}),
@@ -293,6 +299,8 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "expected 1 to 64 letters, digits, '_', '.' or '-'" })
     .default("cai"),
+  CACHE_NEAR_MAX_ENTRIES: wholeNumber(0, 1_000_000, 2_000),
+  CACHE_NEAR_TTL_SECONDS: wholeNumber(1, 86_400, 30),
   PREDICTION_TTL_SECONDS: wholeNumber(1, 31 * 86_400, 86_400),
   TIME_ZONE: z
     .string()

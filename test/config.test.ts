@@ -25,6 +25,8 @@ describe("loadConfig", () => {
     expect(config.predictions).toEqual({
       cacheMaxEntries: 10_000,
       cacheNamespace: "cai",
+      cacheNearMaxEntries: 2_000,
+      cacheNearTtlSeconds: 30,
       ttlSeconds: 86_400,
       timeZone: "UTC",
     });
@@ -58,6 +60,17 @@ describe("loadConfig", () => {
     expect(custom.price).toEqual({ inputPerMTok: 0.5, outputPerMTok: 1.5 });
   });
 
+  it("reads the near cache's size and time to live; 0 entries turns it off", () => {
+    expect(
+      loadConfig({
+        REDIS_URL: "redis://cache:6379",
+        CACHE_NEAR_MAX_ENTRIES: "500",
+        CACHE_NEAR_TTL_SECONDS: "5",
+      }).predictions,
+    ).toMatchObject({ redisUrl: "redis://cache:6379", cacheNearMaxEntries: 500, cacheNearTtlSeconds: 5 });
+    expect(loadConfig({ CACHE_NEAR_MAX_ENTRIES: "0" }).predictions.cacheNearMaxEntries).toBe(0);
+  });
+
   it("reads MIGRATE_ON_START=false", () => {
     expect(loadConfig({ MIGRATE_ON_START: "false" }).migrateOnStart).toBe(false);
   });
@@ -82,6 +95,18 @@ describe("loadConfig", () => {
     [
       { CACHE_MAX_ENTRIES: "1e4" },
       'Invalid configuration: CACHE_MAX_ENTRIES: expected a whole number from 1 to 10000000 (got "1e4")',
+    ],
+    [
+      { CACHE_NEAR_MAX_ENTRIES: "-1" },
+      'Invalid configuration: CACHE_NEAR_MAX_ENTRIES: expected a whole number from 0 to 1000000 (got "-1")',
+    ],
+    [
+      { CACHE_NEAR_TTL_SECONDS: "0" },
+      'Invalid configuration: CACHE_NEAR_TTL_SECONDS: expected a whole number from 1 to 86400 (got "0")',
+    ],
+    [
+      { CACHE_NEAR_TTL_SECONDS: "30s" },
+      'Invalid configuration: CACHE_NEAR_TTL_SECONDS: expected a whole number from 1 to 86400 (got "30s")',
     ],
     [
       { PREDICTION_TTL_SECONDS: "0" },

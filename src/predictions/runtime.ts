@@ -65,6 +65,7 @@ export function createPredictionRuntime({
     maxEntries: config.cacheMaxEntries,
     ttlMs,
     namespace: config.cacheNamespace,
+    near: { maxEntries: config.cacheNearMaxEntries, ttlMs: config.cacheNearTtlSeconds * 1_000 },
     log,
   });
   const clock = new DayClock(config.timeZone);
@@ -114,11 +115,12 @@ export function createPredictionRuntime({
 
 /**
  * The cache settings for a process that only writes predictions (the batch refresh CLI, the Lambda
- * handler): Redis as configured, since the API replicas read it; without Redis the cache would be
- * this process's own memory, read by nobody, so it keeps a single entry.
+ * handler): Redis as configured, since the API replicas read it, but no near cache (its writes are
+ * still announced, so the replicas' near caches drop what it replaces); without Redis the cache
+ * would be this process's own memory, read by nobody, so it keeps a single entry.
  */
 export function writeOnlyCacheConfig(config: PredictionConfig): PredictionConfig {
-  return config.redisUrl ? config : { ...config, cacheMaxEntries: 1 };
+  return config.redisUrl ? { ...config, cacheNearMaxEntries: 0 } : { ...config, cacheMaxEntries: 1 };
 }
 
 // ---- private helpers ----

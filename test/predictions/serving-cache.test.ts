@@ -187,6 +187,45 @@ describe("a purchase recorded while the customer's predictions are being compute
       })),
     );
   });
+
+  it("a purchase recorded through one replica reaches the other's next reads (its near cache drops the customer)", async () => {
+    const [a, b] = replicas.map((r) => r.api);
+    const customer = (await a!.database.prisma.customer.findFirst({ orderBy: { id: "asc" } }))!;
+    const id = String(customer.id);
+    const predictionsOf = async (category?: string) =>
+      (await b!.request(CustomerPredictionsDocument, { id, ...(category ? { category } : {}) })).data!
+        .customer!.predictions;
+    // A category the customer buys repeatedly, read twice by b: the second read is its near cache's.
+    const [staple] = await predictionsOf();
+    const { category } = staple!;
+    const before = await predictionsOf(category);
+    expect(before.map((p) => p.cached)).toEqual([true]);
+    const analysesBefore = counters[1]!.length;
+    const purchasedAt = new Date();
+    const today = new Date(purchasedAt.toISOString().slice(0, 10)).toISOString();
+    expect(before[0]!.lastPurchasedAt).not.toBe(today);
+    const recorded = await a!.request(
+      RecordPurchaseDocument,
+      {
+        input: {
+          customerId: id,
+          purchasedAt: purchasedAt.toISOString(),
+          items: [{ sku: staple!.usualProducts[0]!.sku, quantity: 1 }],
+        },
+      },
+      { as: "ingest" },
+    );
+    expect(recorded.errors).toBeUndefined();
+    // The invalidation travels over Redis pub/sub: wait for it, but never as long as the near TTL.
+    const deadline = Date.now() + 5_000;
+    let after = await predictionsOf(category);
+    while (after[0]?.lastPurchasedAt !== today && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      after = await predictionsOf(category);
+    }
+    expect(after.map((p) => p.lastPurchasedAt)).toEqual([today]);
+    expect(counters[1]!.length).toBe(analysesBefore + 1); // recomputed once by b, then served from cache
+  });
 });
 
 describe("a cache outage", () => {
@@ -218,7 +257,14 @@ describe("createPredictionRuntime", () => {
     const created = await createDatabase("sqlite");
     const database = openDatabase(created.url);
     const runtime = createPredictionRuntime({
-      config: { cacheMaxEntries: 2, cacheNamespace: "t", ttlSeconds: 60, timeZone: "UTC" },
+      config: {
+        cacheMaxEntries: 2,
+        cacheNamespace: "t",
+        cacheNearMaxEntries: 2_000,
+        cacheNearTtlSeconds: 30,
+        ttlSeconds: 60,
+        timeZone: "UTC",
+      },
       db: database.prisma,
       provider: "sqlite",
       log: pino({ level: "silent" }),
