@@ -15,6 +15,7 @@ import {
   type Latencies,
   listPages,
   machine,
+  nearCacheConfig,
   PAGE_QUERY,
   PAGE_SIZE,
   type Page,
@@ -211,7 +212,9 @@ export async function servingContext(shared: {
     ),
     response,
     database: await describeDatabase(api.database, "same machine, pool of 10 connections"),
-    cache: redisUrl ? `Redis ${await redisVersion(redisUrl)}` : "in-memory LRU (Keyv)",
+    cache: redisUrl
+      ? `Redis ${await redisVersion(redisUrl)}, ${nearCacheOf(nearCacheConfig())}`
+      : "in-memory LRU (Keyv)",
     clearCache,
     async warmRotation() {
       for (const page of rotation) {
@@ -267,4 +270,13 @@ export async function servingContext(shared: {
 
 export function machineDescription() {
   return { ...machine(), loadAverage: os.loadavg() };
+}
+
+function nearCacheOf({
+  cacheNearMaxEntries,
+  cacheNearTtlSeconds,
+}: ReturnType<typeof nearCacheConfig>): string {
+  return cacheNearMaxEntries > 0
+    ? `near cache of ${cacheNearMaxEntries} customers, ${cacheNearTtlSeconds} s`
+    : "no near cache";
 }

@@ -10,7 +10,7 @@ import { Worker } from "node:worker_threads";
 import pg from "pg";
 import { KeyRing } from "../../src/auth/api-keys";
 import { intOption } from "../../src/cli/support/command";
-import { DEFAULT_PREDICTION_CONFIG, redactUrl } from "../../src/config";
+import { DEFAULT_PREDICTION_CONFIG, loadConfig, redactUrl } from "../../src/config";
 import { seedDatabase } from "../../src/datagen/seed";
 import { type Database, type OpenDatabaseOptions, openDatabase } from "../../src/db/client";
 import { migrateDatabase } from "../../src/db/migrate";
@@ -285,6 +285,7 @@ export async function startApiServer(options: {
   const runtime = createPredictionRuntime({
     config: {
       ...DEFAULT_PREDICTION_CONFIG,
+      ...nearCacheConfig(),
       ...(redisUrl ? { redisUrl } : {}),
       cacheNamespace: `${options.cacheNamespacePrefix ?? "cai-bench-"}${randomBytes(4).toString("hex")}`,
     },
@@ -542,4 +543,17 @@ export function shorten(sql: string): string {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The near cache in front of Redis as a server would configure it (CACHE_NEAR_MAX_ENTRIES,
+ * CACHE_NEAR_TTL_SECONDS): the bench measures it on and off by running with and without
+ * CACHE_NEAR_MAX_ENTRIES=0. Every other setting stays the default, so runs compare.
+ */
+export function nearCacheConfig(): { cacheNearMaxEntries: number; cacheNearTtlSeconds: number } {
+  const { cacheNearMaxEntries, cacheNearTtlSeconds } = loadConfig({
+    CACHE_NEAR_MAX_ENTRIES: process.env.CACHE_NEAR_MAX_ENTRIES,
+    CACHE_NEAR_TTL_SECONDS: process.env.CACHE_NEAR_TTL_SECONDS,
+  }).predictions;
+  return { cacheNearMaxEntries, cacheNearTtlSeconds };
 }
