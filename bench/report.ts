@@ -124,7 +124,7 @@ export function judge(report: Report): Verdict[] {
     const r = report.rss;
     verdicts.push({
       target: `RSS within ± ${pct(TARGETS.rssTolerance)} over ${r.seconds} s of warm load`,
-      measured: `start ${r.start.toFixed(0)}, min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)}, end ${r.end.toFixed(0)} MiB`,
+      measured: `first 10 s ${r.start.toFixed(0)}, min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)}, last 10 s ${r.end.toFixed(0)} MiB`,
       met: r.withinTolerance,
     });
   }
@@ -309,8 +309,8 @@ export function markdown(report: Report, verdicts: Verdict[], issues: string[]):
     lines.push(
       "",
       `Memory over ${r.seconds} s of warm load (${r.requests} requests with the warm-up; RSS of the bench process, which holds the server, ` +
-        `every second after a warm-up): start ${r.start.toFixed(0)} MiB, min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)}, ` +
-        `end ${r.end.toFixed(0)}: ${r.withinTolerance ? "within" : "**outside**"} ± ${pct(TARGETS.rssTolerance)} of the start.`,
+        `every second after a warm-up): median of the first 10 s ${r.start.toFixed(0)} MiB, min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)}, ` +
+        `median of the last 10 s ${r.end.toFixed(0)}: every sample ${r.withinTolerance ? "within" : "**not** within"} ± ${pct(TARGETS.rssTolerance)} of the first 10 s.`,
     );
   }
 
