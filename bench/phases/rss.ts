@@ -27,6 +27,11 @@ export interface RssStability {
   max: number;
   /** MiB: the median of the last WINDOW samples. */
   end: number;
+  /**
+   * MiB: V8's heap in use after a full collection, in the window's first second and 3 s before its end, under load
+   * (the leak indicator RSS is too noisy to be); absent unless node runs with --expose-gc.
+   */
+  heapAfterGc?: { start: number; end: number };
   withinTolerance: boolean;
 }
 
@@ -47,8 +52,16 @@ export async function rssStability(ctx: ServingContext): Promise<RssStability> {
   // sample would be counted as growth.
   const samples: number[] = [];
   let elapsed = 0;
+  // Both heap measurements are taken under load, one at each end of the window, so that each sees
+  // the same number of requests in flight.
+  // Ticks run late under load, so the last measurement is placed by the clock, 3 s before the end.
+  let heapAtStart: number | undefined;
+  let heapAtEnd: number | undefined;
+  const lastHeapAt = performance.now() + (WARM_UP_S + options.rssSeconds - 3) * 1_000;
   const timer = setInterval(() => {
     if (++elapsed >= WARM_UP_S) samples.push(process.memoryUsage.rss() / MiB);
+    if (elapsed === WARM_UP_S) heapAtStart = heapAfterFullGc();
+    else if (heapAtEnd === undefined && performance.now() >= lastHeapAt) heapAtEnd = heapAfterFullGc();
   }, 1_000);
   let result: Awaited<ReturnType<typeof loadTest>>;
   try {
@@ -70,6 +83,18 @@ export async function rssStability(ctx: ServingContext): Promise<RssStability> {
     min,
     max,
     end: median(samples.slice(-WINDOW)),
+    ...(heapAtStart !== undefined && heapAtEnd !== undefined
+      ? { heapAfterGc: { start: heapAtStart, end: heapAtEnd } }
+      : {}),
     withinTolerance: max <= start * (1 + RSS_TOLERANCE) && min >= start * (1 - RSS_TOLERANCE),
   };
+}
+
+/** heapUsed (MiB) after two full collections, or undefined without --expose-gc (npm run bench sets it). */
+function heapAfterFullGc(): number | undefined {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return undefined;
+  gc();
+  gc(); // the second one frees what the first one's finalizers released
+  return process.memoryUsage().heapUsed / MiB;
 }
