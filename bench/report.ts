@@ -312,7 +312,7 @@ export function markdown(report: Report, verdicts: Verdict[], issues: string[]):
         `every second after a warm-up): median of the first 10 s ${r.start.toFixed(0)} MiB, min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)}, ` +
         `median of the last 10 s ${r.end.toFixed(0)}: every sample ${r.withinTolerance ? "within" : "**not** within"} ± ${pct(TARGETS.rssTolerance)} of the first 10 s.` +
         (r.heapAfterGc
-          ? ` V8 heap in use after a full collection: ${r.heapAfterGc.start.toFixed(0)} MiB in the window's first second, ${r.heapAfterGc.end.toFixed(0)} MiB 3 s before its end (both under load).`
+          ? ` V8 heap in use after a full collection: ${r.heapAfterGc.start.toFixed(0)} MiB halfway through the warm-up, ${r.heapAfterGc.end.toFixed(0)} MiB 3 s before the load ended (both under load; the RSS samples stop there).`
           : ""),
     );
   }

@@ -28,8 +28,9 @@ export interface RssStability {
   /** MiB: the median of the last WINDOW samples. */
   end: number;
   /**
-   * MiB: V8's heap in use after a full collection, in the window's first second and 3 s before its end, under load
-   * (the leak indicator RSS is too noisy to be); absent unless node runs with --expose-gc.
+   * MiB: V8's heap in use after a full collection, halfway through the warm-up and 3 s before the
+   * load ends, both under load (the leak indicator RSS is too noisy to be); absent unless node runs
+   * with --expose-gc.
    */
   heapAfterGc?: { start: number; end: number };
   withinTolerance: boolean;
@@ -52,16 +53,19 @@ export async function rssStability(ctx: ServingContext): Promise<RssStability> {
   // sample would be counted as growth.
   const samples: number[] = [];
   let elapsed = 0;
-  // Both heap measurements are taken under load, one at each end of the window, so that each sees
-  // the same number of requests in flight.
-  // Ticks run late under load, so the last measurement is placed by the clock, 3 s before the end.
+  // Both heap measurements are taken under load, so that each sees the same number of requests in
+  // flight, and outside the RSS samples, because a forced full collection lowers RSS for a while:
+  // the first halfway through the warm-up, the last 3 s before the load ends (placed by the clock,
+  // since ticks run late under load), after which no RSS sample is taken.
   let heapAtStart: number | undefined;
   let heapAtEnd: number | undefined;
   const lastHeapAt = performance.now() + (WARM_UP_S + options.rssSeconds - 3) * 1_000;
   const timer = setInterval(() => {
-    if (++elapsed >= WARM_UP_S) samples.push(process.memoryUsage.rss() / MiB);
-    if (elapsed === WARM_UP_S) heapAtStart = heapAfterFullGc();
-    else if (heapAtEnd === undefined && performance.now() >= lastHeapAt) heapAtEnd = heapAfterFullGc();
+    if (heapAtEnd !== undefined) return;
+    elapsed++;
+    if (elapsed === WARM_UP_S / 2) heapAtStart = heapAfterFullGc();
+    if (elapsed > WARM_UP_S && performance.now() >= lastHeapAt) heapAtEnd = heapAfterFullGc();
+    else if (elapsed >= WARM_UP_S) samples.push(process.memoryUsage.rss() / MiB);
   }, 1_000);
   let result: Awaited<ReturnType<typeof loadTest>>;
   try {
