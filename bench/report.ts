@@ -308,7 +308,7 @@ export function markdown(report: Report, verdicts: Verdict[], issues: string[]):
     const r = report.rss;
     lines.push(
       "",
-      `Memory over ${r.seconds} s of warm load (${r.requests} requests with the warm-up; RSS of the bench process, which holds the server, ` +
+      `Memory over ${r.seconds} s of warm load (${r.requests} requests with the warm-up; RSS of the server's own process, ` +
         `every second after a warm-up): median of the first 10 s ${r.start.toFixed(0)} MiB, min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)}, ` +
         `median of the last 10 s ${r.end.toFixed(0)}: every sample ${r.withinTolerance ? "within" : "**not** within"} ± ${pct(TARGETS.rssTolerance)} of the first 10 s.` +
         (r.heapAfterGc

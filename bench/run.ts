@@ -8,7 +8,7 @@
 //   serving  this server warm and cold, SQL statements per request            ┐ per run
 //   naive    the naive reference (Apollo + Prisma, N+1, analysis per request)  │ (read-only,
 //   limits   graphql-js in memory, bare node:http with the same bytes           ┘ first)
-//   rss      RSS every second over T s of warm load (once)
+//   rss      a server process of its own: its RSS every second over T s of warm load (once)
 //   write    recordPurchase throughput, freshness right after a purchase      per run (adds purchases)
 //   refresh  the refresh CLI (statistical) as a child process: customers/s, peak RSS     per run
 //   bedrock  the refresh CLI with ANALYZER=bedrock against the fake Bedrock Runtime, per

@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { openDatabase } from "../../src/db/client";
 import { type FakeBedrock, type FakeBedrockRequest, startFakeBedrock } from "../../test/support/fake-bedrock";
+import { nodeFlagsOfScript } from "../support/npm-script";
 import { type Cleanups, type PreparedDatabase, seedBenchDatabase } from "../support/serving-harness";
 import { MiB } from "../support/stats";
 
@@ -34,19 +35,6 @@ interface CliRun extends RefreshResult {
   output: string;
 }
 
-/** `--max-old-space-size=…` of the refresh npm script, so the bench runs the CLI as users do. */
-function refreshNodeFlags(): string[] {
-  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, "../../../package.json"), "utf8")) as {
-    scripts: Record<string, string>;
-  };
-  return (
-    /node (.*?)dist\/src\/cli\/refresh\.js/
-      .exec(pkg.scripts.refresh ?? "")?.[1]
-      ?.trim()
-      .split(/\s+/) ?? []
-  );
-}
-
 const SUMMARY =
   /(\d+)\/(\d+) customers done, (\d+) failed; (\d+) in this run in ([\d.]+) s \(\d+ customers\/s, ([\d.]+) s fitting\)/;
 
@@ -59,7 +47,7 @@ async function runRefreshCli(env: Record<string, string>): Promise<CliRun> {
   const { code, output } = await new Promise<{ code: number; output: string }>((resolve) => {
     execFile(
       process.execPath,
-      [...refreshNodeFlags(), "--require", preload, cli, "--quiet"],
+      [...nodeFlagsOfScript("refresh"), "--require", preload, cli, "--quiet"],
       // The CLI would write its predictions into a shared Redis's real namespace: it gets none here.
       {
         env: { ...inherited, LOG_LEVEL: "warn", ...env, BENCH_PEAK_RSS_FILE: peakFile },

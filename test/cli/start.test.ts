@@ -56,16 +56,21 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** Starts the server on the database, checks it, sends SIGTERM mid-request, checks it drained. */
-async function serveAndStop(databaseUrl: string, track: (child?: ChildProcessWithoutNullStreams) => void) {
-  const server = startProcess({
+/** Production on a port the OS picks, logging at info, with a READ key. */
+function productionEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  return {
     NODE_ENV: "production",
     DATABASE_URL: databaseUrl,
     PORT: "0",
     HOST: "127.0.0.1",
     LOG_LEVEL: "info",
     READ_API_KEYS: READ_KEY,
-  });
+  };
+}
+
+/** Starts the server on the database, checks it, sends SIGTERM mid-request, checks it drained. */
+async function serveAndStop(databaseUrl: string, track: (child?: ChildProcessWithoutNullStreams) => void) {
+  const server = startProcess(productionEnv(databaseUrl));
   track(server.child);
   await server.waitFor(/"msg":"listening".*\n/);
   const listening = jsonLines(server.stderr()).find((line) => line.msg === "listening");
@@ -143,6 +148,24 @@ describe("npm start", () => {
       }
     },
   );
+
+  it("warns when it starts with a heap too small for the cache it is configured for", async () => {
+    const server = startProcess({
+      ...productionEnv(`file:${path.join(dir, "small-heap.db")}`),
+      NODE_OPTIONS: "--max-old-space-size=256",
+    });
+    track(server.child);
+    await server.waitFor(/"msg":"listening".*\n/);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    track(undefined);
+    const warnings = jsonLines(server.stderr()).filter((line) => line.level === 40);
+    expect(warnings.map((line) => line.msg)).toContainEqual(
+      expect.stringMatching(
+        /^CACHE_MAX_ENTRIES=10000 keeps up to about 210 MiB of predictions in this process, but its heap limit is \d+ MiB: run node with --max-old-space-size=\d+ or more, or lower CACHE_MAX_ENTRIES$/,
+      ),
+    );
+  });
 
   it.each([
     ["abc", "abc"],

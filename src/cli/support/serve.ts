@@ -1,8 +1,10 @@
 // Runs the API until SIGTERM/SIGINT, then drains in-flight requests before the command frame
 // closes the database. Shared by `npm start` and `npm run demo`.
 import { randomBytes } from "node:crypto";
+import v8 from "node:v8";
 import { KeyRing } from "../../auth/api-keys";
 import type { ApiKeys } from "../../config";
+import { cacheHeapWarning } from "../../predictions/heap-budget";
 import { createServer } from "../../server";
 import type { CommandContext } from "./command";
 
@@ -17,6 +19,8 @@ export async function serveUntilSignal({ config, log, db }: CommandContext, opti
   const keys = new KeyRing(options.apiKeys ?? config.apiKeys, { anonymousReads: !production });
   if (!production) log.warn("anonymous reads are allowed outside production; writes still need an API key");
   if (!keys.hasKeysFor("ADMIN")) log.warn("no ADMIN_API_KEYS configured: admin operations are refused");
+  const heapWarning = cacheHeapWarning(config.predictions, v8.getHeapStatistics().heap_size_limit);
+  if (heapWarning) log.warn(heapWarning);
 
   const server = await createServer({ config, database: db, log, keys });
   const address = await server.listen();
