@@ -7,9 +7,9 @@
 // Messages over the IPC channel:
 //   child → parent  { type: "ready", url, headers }    once listening
 //                   { type: "failed", message }        when it could not start (then it exits)
-//                   { type: "memory", id, rss, heapUsed, heapAfterGc }   answers "memory" (MiB)
+//                   { type: "memory", id, rss, heapUsed }   answers "memory" (MiB)
 //                   { type: "stopped" }                after "stop", just before it exits
-//   parent → child  { type: "memory", id, gc }         gc: two full collections first (needs --expose-gc)
+//   parent → child  { type: "memory", id, gc }         gc: two full collections first (it runs with --expose-gc)
 //                   { type: "stop", customerIds }      stops serving and removes those customers'
 //                                                      cached predictions from a shared Redis
 // A lost parent (the IPC channel closes) also stops it.
@@ -24,13 +24,7 @@ export type ParentMessage =
 export type ChildMessage =
   | { type: "ready"; url: string; headers: Record<string, string> }
   | { type: "failed"; message: string }
-  | {
-      type: "memory";
-      id: number;
-      rss: number;
-      heapUsed: number;
-      heapAfterGc: boolean;
-    }
+  | { type: "memory"; id: number; rss: number; heapUsed: number }
   | { type: "stopped" };
 
 function send(message: ChildMessage): void {
@@ -80,7 +74,6 @@ async function main(): Promise<void> {
         id: message.id,
         rss: usage.rss / MiB,
         heapUsed: usage.heapUsed / MiB,
-        heapAfterGc: message.gc && gc !== undefined,
       });
     } else if (message.type === "stop") {
       void stop(message.customerIds).then(
