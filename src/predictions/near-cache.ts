@@ -57,11 +57,6 @@ export class NearCache<T> {
     this.#entries = new LRUCache<string, { value: T }>({ max: maxEntries, ttl: ttlMs });
   }
 
-  /** Whether entries are trusted: the invalidation channel is subscribed. */
-  get live(): boolean {
-    return this.#live;
-  }
-
   /** The value held for the key, or undefined (always, while not live). */
   get(key: string): T | undefined {
     return this.#live ? this.#entries.get(key)?.value : undefined;

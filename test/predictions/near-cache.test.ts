@@ -101,6 +101,19 @@ const redisSkip = process.env.CAI_TEST_REDIS_SKIP;
     await redis.set(`${ns}::${key}`, JSON.stringify({ value, expires }), ttlMs ? { PX: ttlMs } : {});
   }
 
+  /** Holds the next write to Redis until `before` resolves, lets it through, then calls `after`. */
+  function delayNextWrite(before: () => Promise<unknown>, after: () => void = () => {}): void {
+    const redisSetMany = KeyvRedis.prototype.setMany;
+    jest.spyOn(KeyvRedis.prototype, "setMany").mockImplementationOnce(async function (
+      this: KeyvRedis<string>,
+      entries,
+    ) {
+      await before();
+      await redisSetMany.call(this, entries);
+      after();
+    });
+  }
+
   /** Reads, and says whether the read went to Redis. */
   async function read(cache: ResilientCache<Value>, keys: string[]) {
     const before = getMany.mock.calls.length;
@@ -241,14 +254,7 @@ const redisSkip = process.env.CAI_TEST_REDIS_SKIP;
     const writeGate = new Promise<void>((resolve) => {
       releaseWrite = resolve;
     });
-    const redisSetMany = KeyvRedis.prototype.setMany;
-    jest.spyOn(KeyvRedis.prototype, "setMany").mockImplementationOnce(async function (
-      this: KeyvRedis<string>,
-      entries,
-    ) {
-      await writeGate; // the write has begun here, but not reached Redis yet
-      return redisSetMany.call(this, entries);
-    });
+    delayNextWrite(() => writeGate); // the write begins, but does not reach Redis yet
     const write = a.setMany([{ key: "k", value: { n: 2 } }]);
     const late = delayNextRead();
     const slow = a.getMany(["k"]); // began during the write
@@ -269,15 +275,7 @@ const redisSkip = process.env.CAI_TEST_REDIS_SKIP;
     const landing = new Promise<void>((resolve) => {
       landed = resolve;
     });
-    const redisSetMany = KeyvRedis.prototype.setMany;
-    jest.spyOn(KeyvRedis.prototype, "setMany").mockImplementationOnce(async function (
-      this: KeyvRedis<string>,
-      entries,
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      await redisSetMany.call(this, entries);
-      landed();
-    });
+    delayNextWrite(() => new Promise((resolve) => setTimeout(resolve, 400)), landed);
     await a.setMany([{ key: "k", value: { n: 2 } }]); // gives up after 200 ms
     await held(a, ["k"]); // the old value, the only one in Redis yet
     expect(await a.getMany(["k"])).toEqual([{ n: 1 }]);
