@@ -23,7 +23,7 @@ import { nodeFlagsOfScript } from "./support/npm-script";
 import { median } from "./support/stats";
 
 interface ChildReport {
-  customers: number;
+  /** Ids not refreshed: failed twice, or no such customer. */
   failed: number;
   peakRssMiB: number;
 }
@@ -80,7 +80,6 @@ function child(): void {
   process.once("message", async (ids: number[]) => {
     const result = await handler({ customerIds: ids });
     const report: ChildReport = {
-      customers: result.refreshed.length,
       failed: result.failed.length + result.notFound.length,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     };
