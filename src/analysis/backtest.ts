@@ -16,7 +16,7 @@ import {
   trainingSide,
 } from "./holdout";
 import { PriorsBuilder } from "./priors";
-import { ErrorTally, type PredictorScore } from "./scores";
+import { ErrorTally, HindsightInterval, type HindsightScore, type PredictorScore } from "./scores";
 import { StatisticalAnalyzer } from "./statistical-analyzer";
 import { calibrateWindow } from "./window-calibration";
 
@@ -55,6 +55,8 @@ export interface BacktestReport {
   scores: PredictorScore[];
   /** The same per group, when `groupOf` was given. */
   groups: Record<string, PredictorScore[]>;
+  /** For scale, not a predictor: the best single interval for every case, chosen on the answers. */
+  hindsight: HindsightScore | undefined;
   /** Is confidence honest? Its mean, and the share of predictions within their tolerance. */
   confidence: { mean: number; hitRate: number };
   /** The window levels the priors were calibrated to (on the training side). */
@@ -129,6 +131,7 @@ export async function runBacktest(
     customersWithCases,
     scores: exam.scores(),
     groups: exam.groupScores(),
+    hindsight: exam.hindsight.best(),
     confidence: exam.confidence(),
     window: priors.window,
     priorCategories: Object.keys(priors.categories).length,
@@ -140,6 +143,7 @@ export async function runBacktest(
 /** Asks the analyzer and the baselines, and keeps score. */
 class Exam {
   private readonly overall = new Tallies();
+  readonly hindsight = new HindsightInterval();
   private readonly groups = new Map<string, Tallies>();
   private confidenceSum = 0;
   private withinTolerance = 0;
@@ -227,6 +231,8 @@ class Exam {
       this.maxPurchases,
     );
     const days = series.find((s) => s.category === c.category)!.days;
+    const previousDay = days[days.length - 1]!;
+    this.hindsight.add(c.nowDay - previousDay, c.actualDay - previousDay);
     const baselines = baselineDays(days, this.categoryMedians.median(c.category), c.nowDay);
     BASELINE_NAMES.forEach((name, i) => {
       for (const t of tallies) t.baselines[i]!.add(Math.abs(baselines[name] - c.actualDay));

@@ -336,6 +336,13 @@ function formatReport(label: string, report: BacktestReport, out: string | undef
       `vs customer mean interval: ${change(analyzer!.mae, mean.mae)}`,
     `confidence: mean ${report.confidence.mean.toFixed(3)}, observed share within its tolerance ${report.confidence.hitRate.toFixed(3)}`,
   );
+  if (report.hindsight) {
+    const { interval, mae } = report.hindsight;
+    lines.push(
+      `for scale (not a predictor: chosen on the held-out answers): previous purchase + ${interval} days for every case, ` +
+        `MAE ${mae.toFixed(2)} (${change(mae, best.mae)} vs the best baseline, ${change(mae, mean.mae)} vs customer mean interval)`,
+    );
+  }
   for (const [group, scores] of Object.entries(report.groups)) {
     lines.push("", `${group}:`, ...scoreTable(scores));
   }

@@ -128,6 +128,21 @@ describe("runBacktest", () => {
     });
   });
 
+  it("reports the best single interval for every case, chosen on the answers, for scale", () => {
+    // Independently: previous purchase day (the day before now) + k, never before now.
+    const cases = histories.flatMap((history) => [...holdOutCases(history, clock)]);
+    let best = { interval: 0, mae: Number.POSITIVE_INFINITY };
+    for (let k = 1; k <= 200; k++) {
+      let total = 0;
+      for (const c of cases) total += Math.abs(Math.max(c.nowDay, c.nowDay - 1 + k) - c.actualDay);
+      if (total / cases.length < best.mae) best = { interval: k, mae: total / cases.length };
+    }
+    expect(report.hindsight).toEqual({ n: cases.length, interval: best.interval, mae: expect.any(Number) });
+    expect(report.hindsight!.mae).toBeCloseTo(best.mae, 3);
+    // A constant interval does worse than the customers' own intervals on generated households.
+    expect(report.hindsight!.mae).toBeGreaterThan(report.scores[1]!.mae);
+  });
+
   it("reports each prediction as a line of the --out file", () => {
     expect(records).toHaveLength(report.scores[0]!.n);
     expect(records[0]).toEqual({

@@ -1,6 +1,6 @@
 import { BASELINE_NAMES, baselineDays, CategoryIntervalMedians } from "../../src/analysis/baselines";
 import { DayClock } from "../../src/analysis/calendar";
-import { ErrorTally } from "../../src/analysis/scores";
+import { ErrorTally, HindsightInterval } from "../../src/analysis/scores";
 
 const START = Date.UTC(2026, 0, 1);
 const basket = (day: number, category: string) => ({
@@ -52,5 +52,37 @@ describe("ErrorTally", () => {
     const tally = new ErrorTally("baseline");
     tally.add(4);
     expect(tally.score()).toEqual({ predictor: "baseline", n: 1, mae: 4, medianAe: 4, coverage: null });
+  });
+});
+
+describe("HindsightInterval", () => {
+  it("finds the one interval with the lowest MAE on the answers", () => {
+    // Answers 10, 20 and 90 days after the previous purchase, asked the day after it. Any k in
+    // [10, 20] errs by (k − 10) + (20 − k) + (90 − k) = 100 − k; beyond 20, by k + 60: best k = 20.
+    const hindsight = new HindsightInterval();
+    for (const actualAfter of [10, 20, 90]) hindsight.add(1, actualAfter);
+    expect(hindsight.best()).toEqual({ n: 3, interval: 20, mae: 26.667 });
+  });
+
+  it("never predicts before now, like the baselines", () => {
+    // Asked 30 days after the previous purchase and answered 40 days after it: any k ≤ 30 predicts
+    // day 30 (error 10, not 40 − k). With a case answered 5 days after, k = 5 costs 10 + 0 in all;
+    // without the rule it would cost 35 + 0, and k = 40 (35 in all) would tie.
+    const hindsight = new HindsightInterval();
+    hindsight.add(30, 40);
+    hindsight.add(1, 5);
+    expect(hindsight.best()).toEqual({ n: 2, interval: 5, mae: 5 });
+  });
+
+  it("keeps the shortest of equally good intervals", () => {
+    // Answers 5 and 9 days after: every k from 5 to 9 errs by 4 in all.
+    const hindsight = new HindsightInterval();
+    hindsight.add(1, 5);
+    hindsight.add(1, 9);
+    expect(hindsight.best()).toEqual({ n: 2, interval: 5, mae: 2 });
+  });
+
+  it("has nothing to report without cases", () => {
+    expect(new HindsightInterval().best()).toBeUndefined();
   });
 });
