@@ -11,6 +11,9 @@ export interface Config {
   /** Where the data lives; the scheme picks the database: file: → SQLite, postgres(ql):// → PostgreSQL. */
   databaseUrl: string;
   databaseProvider: DatabaseProvider;
+  databaseTimeouts: DatabaseTimeouts;
+  /** REQUEST_TIMEOUT_MS: a GraphQL request not answered by then gets 503 SERVICE_UNAVAILABLE. */
+  requestTimeoutMs: number;
   /** Apply pending migrations before any command touches the database. */
   migrateOnStart: boolean;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -67,6 +70,23 @@ export const MODEL_PRICES: ReadonlyArray<{ model: string; inputPerMTok: number; 
   { model: "claude-sonnet-4-5", inputPerMTok: 3, outputPerMTok: 15 },
   { model: "claude-sonnet-4-", inputPerMTok: 3, outputPerMTok: 15 },
 ];
+
+/** How long any one database call may take, so a hung or locked database fails calls instead of holding them. */
+export interface DatabaseTimeouts {
+  /** DATABASE_CONNECT_TIMEOUT_MS: PostgreSQL only: opening a connection, or waiting for a free one in the pool. */
+  connectMs: number;
+  /**
+   * DATABASE_STATEMENT_TIMEOUT_MS: PostgreSQL only: one statement. The server cancels it
+   * (statement_timeout) and the client gives up a second later if the server does not even say so.
+   * Generous, for the batch refresh and imports; API requests have their own, shorter deadline.
+   */
+  statementMs: number;
+  /**
+   * SQLITE_BUSY_TIMEOUT_MS: how long a SQLite write waits for another process's lock. SQLite calls
+   * are synchronous, so the wait holds the whole process: keep it short.
+   */
+  sqliteBusyMs: number;
+}
 
 export interface PredictionConfig {
   /** REDIS_URL: share the prediction cache between replicas; absent → an in-memory cache per process. */
@@ -129,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv: vars.NODE_ENV,
     databaseUrl: vars.DATABASE_URL,
     databaseProvider: providerOf(vars.DATABASE_URL)!,
+    databaseTimeouts: {
+      connectMs: vars.DATABASE_CONNECT_TIMEOUT_MS,
+      statementMs: vars.DATABASE_STATEMENT_TIMEOUT_MS,
+      sqliteBusyMs: vars.SQLITE_BUSY_TIMEOUT_MS,
+    },
+    requestTimeoutMs: vars.REQUEST_TIMEOUT_MS,
     migrateOnStart: vars.MIGRATE_ON_START,
     logLevel: vars.LOG_LEVEL ?? (vars.NODE_ENV === "test" ? "warn" : "info"),
     port: vars.PORT,
@@ -273,6 +299,10 @@ const schema = z.object({
     .refine((url) => !url.startsWith("file:") || url.length > "file:".length, {
       message: "expected a file path after file:",
     }),
+  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 600_000, 5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(100, 3_600_000, 30_000),
+  SQLITE_BUSY_TIMEOUT_MS: wholeNumber(0, 600_000, 2_000),
+  REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 10_000),
   MIGRATE_ON_START: booleanString().default(true),
   // Digits only: Number() would read "" as 0 (any free port), "0x50" as 80 and "8e3" as 8000.
   PORT: z
@@ -347,5 +377,13 @@ const schema = z.object({
     .optional(),
 });
 
+const DEFAULTS = loadConfig({});
+
+/** The database deadlines when no variable sets them: 5 s to connect, 30 s per statement, 2 s for a SQLite lock. */
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = Object.freeze(DEFAULTS.databaseTimeouts);
+
+/** REQUEST_TIMEOUT_MS when unset: 10 s. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = DEFAULTS.requestTimeoutMs;
+
 /** The prediction settings when no variable sets them: the schema's defaults (in-memory cache, 24 h, UTC). */
-export const DEFAULT_PREDICTION_CONFIG: PredictionConfig = Object.freeze(loadConfig({}).predictions);
+export const DEFAULT_PREDICTION_CONFIG: PredictionConfig = Object.freeze(DEFAULTS.predictions);

@@ -15,8 +15,9 @@ import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { KeyRing } from "./auth/api-keys";
-import { type Config, DEFAULT_PREDICTION_CONFIG } from "./config";
+import { type Config, DEFAULT_PREDICTION_CONFIG, DEFAULT_REQUEST_TIMEOUT_MS } from "./config";
 import type { Database } from "./db/client";
+import { availabilityPlugin } from "./graphql/availability";
 import { createContext, type RequestContext } from "./graphql/context";
 import { createErrorFormatter } from "./graphql/errors";
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin } from "./graphql/query-limits";
@@ -25,6 +26,7 @@ import { buildApiSchema } from "./graphql/schema";
 import { accessLog } from "./http/access-log";
 import { bodyErrorHandler } from "./http/body-errors";
 import { healthz, readyz } from "./http/health";
+import { dropLateAnswers, requestDeadline } from "./http/request-deadline";
 import type { Logger } from "./logger";
 import { BatchRunner } from "./predictions/batch-runner";
 import { scheduleRefresh } from "./predictions/refresh-schedule";
@@ -32,7 +34,7 @@ import { createPredictionRuntime, type PredictionRuntime } from "./predictions/r
 
 export interface ServerDeps {
   config: Pick<Config, "nodeEnv" | "port" | "host" | "graphqlIntrospection"> &
-    Partial<Pick<Config, "predictions" | "analyzer">>;
+    Partial<Pick<Config, "predictions" | "analyzer" | "requestTimeoutMs">>;
   database: Database;
   log: Logger;
   keys: KeyRing;
@@ -114,6 +116,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       queryLimitsPlugin(schema),
+      availabilityPlugin(),
       requestLoggingPlugin(),
       // "Did you mean …?" would reveal the schema that disabled introspection hides.
       ...(config.graphqlIntrospection ? [] : [ApolloServerPluginDisableSuggestions()]),
@@ -127,12 +130,13 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
   app.use(
     "/graphql",
     express.json({ limit: BODY_LIMIT }),
+    requestDeadline(config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createContext({ req, database, keys, production, predictions, batchRunner }),
     }),
   );
-  app.use(bodyErrorHandler("1 MB"));
+  app.use(dropLateAnswers, bodyErrorHandler("1 MB"));
 
   return {
     httpServer,

@@ -71,6 +71,20 @@ describe("loadConfig", () => {
     expect(loadConfig({ CACHE_NEAR_MAX_ENTRIES: "0" }).predictions.cacheNearMaxEntries).toBe(0);
   });
 
+  it("gives every request 10 s and every database call a deadline by default, and reads them", () => {
+    const defaults = loadConfig({});
+    expect(defaults.requestTimeoutMs).toBe(10_000);
+    expect(defaults.databaseTimeouts).toEqual({ connectMs: 5_000, statementMs: 30_000, sqliteBusyMs: 2_000 });
+    const set = loadConfig({
+      REQUEST_TIMEOUT_MS: "2500",
+      DATABASE_CONNECT_TIMEOUT_MS: "1000",
+      DATABASE_STATEMENT_TIMEOUT_MS: "60000",
+      SQLITE_BUSY_TIMEOUT_MS: "0",
+    });
+    expect(set.requestTimeoutMs).toBe(2_500);
+    expect(set.databaseTimeouts).toEqual({ connectMs: 1_000, statementMs: 60_000, sqliteBusyMs: 0 });
+  });
+
   it("reads MIGRATE_ON_START=false", () => {
     expect(loadConfig({ MIGRATE_ON_START: "false" }).migrateOnStart).toBe(false);
   });
@@ -95,6 +109,14 @@ describe("loadConfig", () => {
     [
       { CACHE_MAX_ENTRIES: "1e4" },
       'Invalid configuration: CACHE_MAX_ENTRIES: expected a whole number from 1 to 10000000 (got "1e4")',
+    ],
+    [
+      { REQUEST_TIMEOUT_MS: "0" },
+      'Invalid configuration: REQUEST_TIMEOUT_MS: expected a whole number from 100 to 600000 (got "0")',
+    ],
+    [
+      { DATABASE_STATEMENT_TIMEOUT_MS: "30s" },
+      'Invalid configuration: DATABASE_STATEMENT_TIMEOUT_MS: expected a whole number from 100 to 3600000 (got "30s")',
     ],
     [
       { CACHE_NEAR_MAX_ENTRIES: "-1" },

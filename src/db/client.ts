@@ -5,7 +5,14 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { type DatabaseProvider, providerOf, redactUrl, sqlitePath } from "../config";
+import {
+  type DatabaseProvider,
+  type DatabaseTimeouts,
+  DEFAULT_DATABASE_TIMEOUTS,
+  providerOf,
+  redactUrl,
+  sqlitePath,
+} from "../config";
 import { PrismaClient as PostgresClient } from "../generated/prisma/postgresql/client";
 import { PrismaClient as SqliteClient } from "../generated/prisma/sqlite/client";
 
@@ -22,6 +29,8 @@ export interface Database {
 export interface OpenDatabaseOptions {
   /** Largest number of PostgreSQL connections this process opens (default 10). */
   poolSize?: number;
+  /** Deadlines of every call (default DEFAULT_DATABASE_TIMEOUTS). */
+  timeouts?: DatabaseTimeouts;
   /** Called for every SQL statement sent (tests count queries per request with it). */
   onQuery?: (sql: string) => void;
 }
@@ -38,11 +47,13 @@ export interface OpenDatabaseOptions {
 export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Database {
   // errorFormat "minimal": Prisma's default messages embed source paths and code frames.
   const provider = providerOf(url);
+  const timeouts = options.timeouts ?? DEFAULT_DATABASE_TIMEOUTS;
   if (provider === "sqlite") {
     const file = sqlitePath(url);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const prisma = new SqliteClient({
-      adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 10_000 }),
+      // SQLite has no statement timeout; what can hold a call is another process's lock.
+      adapter: new PrismaBetterSqlite3({ url: `file:${file}`, timeout: timeouts.sqliteBusyMs }),
       errorFormat: "minimal",
       ...queryLog(options),
     });
@@ -50,7 +61,16 @@ export function openDatabase(url: string, options: OpenDatabaseOptions = {}): Da
     return { prisma, provider, close: () => prisma.$disconnect() };
   }
   if (provider === "postgresql") {
-    const adapter = new PrismaPg({ connectionString: url, max: options.poolSize ?? 10 });
+    const adapter = new PrismaPg({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      // Without these a hung server (one that accepts connections and never answers) holds every call
+      // forever. The server cancels a slow statement itself; the client-side limit, a second later,
+      // catches a server or network that does not even answer that.
+      connectionTimeoutMillis: timeouts.connectMs,
+      statement_timeout: timeouts.statementMs,
+      query_timeout: timeouts.statementMs + 1_000,
+    });
     // Same models, other provider: the PostgreSQL client is structurally the application's Db.
     const prisma = new PostgresClient({
       adapter,

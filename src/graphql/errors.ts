@@ -1,7 +1,9 @@
 // The error vocabulary of the API. Every error a client can cause carries one of these stable
 // extensions.code values and a message that says what was expected and what arrived; anything else
 // is a bug, logged with the request id and (in production) shown only as "Internal server error".
+import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { isDatabaseUnavailable } from "../db/errors";
 
 export const ErrorCode = {
   BadUserInput: "BAD_USER_INPUT",
@@ -11,6 +13,8 @@ export const ErrorCode = {
   QueryTooComplex: "QUERY_TOO_COMPLEX",
   PayloadTooLarge: "PAYLOAD_TOO_LARGE",
   BadRequest: "BAD_REQUEST",
+  /** The database is down, hung or locked, or the request ran past REQUEST_TIMEOUT_MS: HTTP 503, retry later. */
+  ServiceUnavailable: "SERVICE_UNAVAILABLE",
   InternalServerError: "INTERNAL_SERVER_ERROR",
 } as const;
 
@@ -26,7 +30,9 @@ export const notFound = (message: string) => apiError(ErrorCode.NotFound, messag
 
 /** Codes produced on purpose for clients; everything else is treated as unexpected. */
 const CLIENT_CODES = new Set<string>([
-  ...Object.values(ErrorCode).filter((code) => code !== ErrorCode.InternalServerError),
+  ...Object.values(ErrorCode).filter(
+    (code) => code !== ErrorCode.InternalServerError && code !== ErrorCode.ServiceUnavailable,
+  ),
   // Apollo's own codes for requests it rejects before our code runs.
   "GRAPHQL_PARSE_FAILED",
   "GRAPHQL_VALIDATION_FAILED",
@@ -40,9 +46,14 @@ export function isClientError(formatted: Pick<GraphQLFormattedError, "extensions
   return CLIENT_CODES.has(String(formatted.extensions?.code ?? ""));
 }
 
+/** What a client is told when the database failed it. */
+export const DATABASE_UNAVAILABLE_MESSAGE =
+  "The database is unavailable (down, not answering in time, or busy): nothing was answered from it; retry later.";
+
 /**
- * Apollo's formatError: client errors pass as they are (never with a stack trace); unexpected ones
- * (logged by the request-logging plugin) keep their message only outside production.
+ * Apollo's formatError: client errors pass as they are (never with a stack trace); a database that
+ * is down, hung or locked becomes SERVICE_UNAVAILABLE; other unexpected errors (logged by the
+ * request-logging plugin) keep their message only outside production.
  * `hideSuggestions` removes graphql-js's "Did you mean …?" hints, which reveal the schema, from every
  * message (Apollo's DisableSuggestions plugin covers validation errors only, not variables).
  */
@@ -55,14 +66,14 @@ export function createErrorFormatter({
 }) {
   const format = formatter(production);
   if (!hideSuggestions) return format;
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
-    const result = format(formatted);
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
     return { ...result, message: result.message.replace(/ ?Did you mean(.+?)\?$/, "") };
   };
 }
 
 function formatter(production: boolean) {
-  return (formatted: GraphQLFormattedError): GraphQLFormattedError => {
+  return (formatted: GraphQLFormattedError, error?: unknown): GraphQLFormattedError => {
     // graphql-js reports its parser's token limit as a syntax error ("more that 5000 tokens", sic);
     // for clients it is a size limit.
     const code = formatted.extensions?.code;
@@ -80,7 +91,15 @@ function formatter(production: boolean) {
         extensions: { code: ErrorCode.QueryTooComplex },
       };
     }
-    if (isClientError(formatted)) return formatted;
+    if (isClientError(formatted) || code === ErrorCode.ServiceUnavailable) return formatted;
+    if (isDatabaseUnavailable(unwrapResolverError(error))) {
+      return {
+        message: DATABASE_UNAVAILABLE_MESSAGE,
+        locations: formatted.locations,
+        path: formatted.path,
+        extensions: { code: ErrorCode.ServiceUnavailable },
+      };
+    }
     return {
       message: production ? "Internal server error" : withoutSourceDetails(formatted.message),
       locations: formatted.locations,

@@ -8,19 +8,30 @@ export function bodyErrorHandler(limitDescription: string): ErrorRequestHandler 
     if (res.headersSent) return next(error);
     const { type, status } = error as { type?: string; status?: number };
     if (type === "entity.too.large") {
-      return send(res, 413, ErrorCode.PayloadTooLarge, `Request body is larger than ${limitDescription}`);
+      return sendError(
+        res,
+        413,
+        ErrorCode.PayloadTooLarge,
+        `Request body is larger than ${limitDescription}`,
+      );
     }
     if (type === "entity.parse.failed") {
-      return send(res, 400, ErrorCode.BadRequest, "Request body is not valid JSON");
+      return sendError(res, 400, ErrorCode.BadRequest, "Request body is not valid JSON");
     }
     if (status && status >= 400 && status < 500) {
-      return send(res, status, ErrorCode.BadRequest, "The request could not be read");
+      return sendError(res, status, ErrorCode.BadRequest, "The request could not be read");
     }
     req.log.error({ err: error }, "unexpected HTTP error");
-    return send(res, 500, ErrorCode.InternalServerError, "Internal server error");
+    return sendError(res, 500, ErrorCode.InternalServerError, "Internal server error");
   };
 }
 
-function send(res: Parameters<ErrorRequestHandler>[2], status: number, code: string, message: string) {
+/** Answers with one GraphQL-shaped error (what clients of /graphql can always parse). */
+export function sendError(
+  res: Parameters<ErrorRequestHandler>[2],
+  status: number,
+  code: string,
+  message: string,
+) {
   res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }

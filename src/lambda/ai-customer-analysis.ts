@@ -125,7 +125,7 @@ function sharedDeps(): Promise<HandlerDeps> {
       const config = loadConfig();
       const log = createLogger(config);
       // One invocation at a time per container: a small pool is plenty.
-      const database = openDatabase(config.databaseUrl, { poolSize: 2 });
+      const database = openDatabase(config.databaseUrl, { poolSize: 2, timeouts: config.databaseTimeouts });
       const runtime = createPredictionRuntime({
         config: writeOnlyCacheConfig(config.predictions),
         analyzer: config.analyzer,

@@ -9,6 +9,7 @@ import {
   type AnalyzerConfig,
   type ApiKeys,
   type DatabaseProvider,
+  type DatabaseTimeouts,
   DEFAULT_PREDICTION_CONFIG,
   type PredictionConfig,
 } from "../../src/config";
@@ -61,6 +62,10 @@ export interface ApiOptions {
   apiKeys?: ApiKeys;
   /** An existing migrated database (replicas share one); the caller drops it. Default: a fresh one. */
   database?: { url: string; drop(): Promise<void> };
+  /** Deadlines of the server's database calls (default: the configuration's defaults). */
+  databaseTimeouts?: DatabaseTimeouts;
+  /** REQUEST_TIMEOUT_MS (default: the configuration's default). */
+  requestTimeoutMs?: number;
   predictions?: {
     config?: Partial<PredictionConfig>;
     /** Which analyzer serves (default statistical). */
@@ -75,7 +80,11 @@ export interface ApiOptions {
 export async function startApi(provider: DatabaseProvider, options: ApiOptions = {}) {
   const created = options.database ?? (await createDatabase(provider));
   let sql = 0;
-  const database = openDatabase(created.url, { poolSize: 5, onQuery: () => sql++ });
+  const database = openDatabase(created.url, {
+    poolSize: 5,
+    onQuery: () => sql++,
+    ...(options.databaseTimeouts ? { timeouts: options.databaseTimeouts } : {}),
+  });
   const nodeEnv = options.nodeEnv ?? "test";
   const apiKeys = options.apiKeys ?? {
     read: [TEST_KEYS.read],
@@ -100,6 +109,7 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
       port: 0,
       host: "127.0.0.1",
       graphqlIntrospection: options.introspection ?? nodeEnv !== "production",
+      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     },
     database,
     log,

@@ -96,7 +96,7 @@ async function execute<Args>(spec: CommandSpec<Args>): Promise<number> {
     migration = await migrateDatabase(config.databaseUrl, { warn: (m) => log.warn(m) });
     if (migration.applied.length) log.info({ applied: migration.applied }, "applied database migrations");
   }
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, { timeouts: config.databaseTimeouts });
   log.debug({ database: redactUrl(config.databaseUrl), provider: db.provider }, "database opened");
   try {
     return (await spec.run({ config, log, db, migration }, args)) ?? 0;
