@@ -22,6 +22,7 @@ import { createContext, type RequestContext } from "./graphql/context";
 import { createErrorFormatter } from "./graphql/errors";
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin } from "./graphql/query-limits";
 import { requestLoggingPlugin } from "./graphql/request-logging";
+import { stringifyWithinLimit } from "./graphql/response-size";
 import { buildApiSchema } from "./graphql/schema";
 import { accessLog } from "./http/access-log";
 import { bodyErrorHandler } from "./http/body-errors";
@@ -107,6 +108,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     parseOptions: { maxTokens: DEFAULT_QUERY_LIMITS.maxTokens },
+    stringifyResult: stringifyWithinLimit(),
     formatError: createErrorFormatter({ production, hideSuggestions: !config.graphqlIntrospection }),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -3,6 +3,7 @@ import type { Role } from "../auth/api-keys";
 import { Customer } from "../customers/customer.type";
 import type { RequestContext } from "../graphql/context";
 import { badInput } from "../graphql/errors";
+import { ANALYSIS_COST, estimatedListComplexity } from "../graphql/query-limits";
 import { AiUsage } from "./ai-usage.type";
 import { monthOf } from "./usage-ledger";
 
@@ -38,6 +39,8 @@ export class CustomerInsightsResolver {
   @FieldResolver(() => [String], {
     description:
       "Short plain-language observations about the customer's habits from Claude (empty with the statistical analyzer, or when Claude was unavailable).",
+    // Up to three, from the same analysis as the predictions (computed on a cache miss).
+    complexity: estimatedListComplexity(3, { base: ANALYSIS_COST }),
   })
   async insights(@Root() customer: Customer, @Ctx() ctx: RequestContext): Promise<string[]> {
     return (await ctx.loaders.predictionsByCustomer.load(customer.id)).insights;

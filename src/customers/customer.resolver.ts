@@ -21,7 +21,7 @@ import { Prisma } from "../generated/prisma/sqlite/client";
 import type { RequestContext } from "../graphql/context";
 import { badInput, notFound } from "../graphql/errors";
 import { decodeCursor, MAX_PAGE_SIZE, toPage } from "../graphql/pagination";
-import { listComplexity } from "../graphql/query-limits";
+import { LOADED_OBJECT_COST, listComplexity } from "../graphql/query-limits";
 import { parseId } from "../graphql/validation";
 import { Purchase } from "../purchases/purchase.type";
 import { CustomersArgs, UpsertCustomerInput } from "./customer.inputs";
@@ -85,7 +85,7 @@ export class CustomerResolver {
   // that has one.
   @FieldResolver(() => [Purchase], {
     description: "The customer's newest purchases, newest first.",
-    complexity: listComplexity("last", 20),
+    complexity: listComplexity("last", 20, LOADED_OBJECT_COST),
   })
   purchases(@Root() customer: Customer, @Args() { last }: LatestPurchasesArgs, @Ctx() ctx: RequestContext) {
     return ctx.loaders.latestPurchases.load({ customerId: customer.id, last });

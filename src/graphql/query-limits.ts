@@ -33,27 +33,54 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDepth: 12,
   maxAliases: 30,
   maxDirectives: 20,
-  // A frontend's heaviest page, customers(first: 100) { purchases(last: 20) { items { product } } }
-  // with their fields, costs about 250,000; this leaves room for a longer history (last: 25–35).
-  maxCost: 500_000,
+  // About a quarter of a second of CPU for the heaviest query it allows, with lists as long as
+  // estimated (bench/heavy-queries.ts measures it: docs/BENCHMARKS.md). The heaviest frontend pages:
+  // CustomersWithHistory (20 purchases with lines and products each) fits 19 customers,
+  // CustomersWithInsights a full page of 100.
+  maxCost: 160_000,
 };
 
 /**
- * Complexity of a list field for @Field({ complexity }): its children's cost times the page size.
- *
- * @example @FieldResolver(() => [Purchase], { complexity: listComplexity("last", 20) })
+ * Cost units are roughly CPU: a plain field costs 1 (about 1–2 µs to resolve and serialise); an
+ * object a resolver loads through a DataLoader (a purchase, a line, its product) costs this much
+ * more, for its row, the load call and the resolver (measured about ten plain fields' worth).
  */
-export function listComplexity(sizeArg: string, defaultSize: number) {
+export const LOADED_OBJECT_COST = 10;
+
+/** A customer's predictions on a cache miss: its history read and analysis, about a millisecond. */
+export const ANALYSIS_COST = 500;
+
+/**
+ * Complexity of an object field whose resolver loads it: LOADED_OBJECT_COST plus its fields.
+ *
+ * @example @FieldResolver(() => Product, { complexity: loadedObjectComplexity })
+ */
+export function loadedObjectComplexity({ childComplexity }: { childComplexity: number }): number {
+  return LOADED_OBJECT_COST + childComplexity;
+}
+
+/**
+ * Complexity of a list field for @Field({ complexity }): each of its page-size elements costs its
+ * fields plus `perItem` (LOADED_OBJECT_COST for elements loaded one row each).
+ *
+ * @example @FieldResolver(() => [Purchase], { complexity: listComplexity("last", 20, LOADED_OBJECT_COST) })
+ */
+export function listComplexity(sizeArg: string, defaultSize: number, perItem = 0) {
   return ({ args, childComplexity }: { args: Record<string, unknown>; childComplexity: number }) =>
     // Sizes outside 1..MAX_PAGE_SIZE are refused by argument validation, with a clearer message
     // than a cost error, so the estimate uses the nearest allowed size: a negative one must not
     // lower the cost (it would pay for a huge field beside it), a huge one need not raise it.
-    1 + Math.min(MAX_PAGE_SIZE, Math.max(0, Number(args[sizeArg] ?? defaultSize))) * childComplexity;
+    1 +
+    Math.min(MAX_PAGE_SIZE, Math.max(0, Number(args[sizeArg] ?? defaultSize))) * (perItem + childComplexity);
 }
 
-/** Complexity of a list without a size argument, by its expected length. */
-export function estimatedListComplexity(expectedLength: number) {
-  return ({ childComplexity }: { childComplexity: number }) => 1 + expectedLength * childComplexity;
+/**
+ * Complexity of a list without a size argument, by its expected length; `perItem` as for
+ * listComplexity, `base` for work done once for the whole list (e.g. ANALYSIS_COST).
+ */
+export function estimatedListComplexity(expectedLength: number, { perItem = 0, base = 1 } = {}) {
+  return ({ childComplexity }: { childComplexity: number }) =>
+    base + expectedLength * (perItem + childComplexity);
 }
 
 /** The Apollo plugin enforcing depth, aliases, directives and cost (tokens: see parseOptions). */

@@ -20,7 +20,7 @@ import type { RequestContext } from "../graphql/context";
 import { DateTime } from "../graphql/date-time";
 import { badInput, notFound } from "../graphql/errors";
 import { PageArgs } from "../graphql/pagination";
-import { estimatedListComplexity, listComplexity } from "../graphql/query-limits";
+import { ANALYSIS_COST, estimatedListComplexity, listComplexity } from "../graphql/query-limits";
 import { parseId } from "../graphql/validation";
 import {
   CustomerDueConnection,
@@ -74,8 +74,8 @@ export class CustomerPredictionsResolver {
     description:
       "When the customer will next need each category they buy repeatedly, soonest first (overdue first). " +
       "Served from the prediction cache; computed from the customer's last 20 purchases on a miss.",
-    // A customer buys from a few dozen categories at most.
-    complexity: estimatedListComplexity(30),
+    // A customer buys from a few dozen categories at most; on a cache miss they are computed.
+    complexity: estimatedListComplexity(30, { base: ANALYSIS_COST }),
   })
   async predictions(
     @Root() customer: Customer,

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from "t
 import type { Role } from "../auth/api-keys";
 import { Customer } from "../customers/customer.type";
 import type { RequestContext } from "../graphql/context";
-import { estimatedListComplexity } from "../graphql/query-limits";
+import { estimatedListComplexity, LOADED_OBJECT_COST, loadedObjectComplexity } from "../graphql/query-limits";
 import { Product } from "../products/product.type";
 import { RecordPurchaseInput, RecordPurchasePayload } from "./purchase.inputs";
 import { Purchase, PurchaseItem } from "./purchase.type";
@@ -13,13 +13,16 @@ import { recordPurchase } from "./record-purchase";
 
 @Resolver(() => Purchase)
 export class PurchaseResolver {
-  // A basket has about ten lines; the cost estimate assumes a generous 15.
-  @FieldResolver(() => [PurchaseItem], { complexity: estimatedListComplexity(15) })
+  // A basket has about ten lines; the cost estimate assumes a generous 15. Baskets larger than that
+  // make a response larger than its estimate: the response size limit bounds those.
+  @FieldResolver(() => [PurchaseItem], {
+    complexity: estimatedListComplexity(15, { perItem: LOADED_OBJECT_COST }),
+  })
   items(@Root() purchase: Purchase, @Ctx() ctx: RequestContext) {
     return ctx.loaders.itemsByPurchase.load(purchase.id);
   }
 
-  @FieldResolver(() => Customer)
+  @FieldResolver(() => Customer, { complexity: loadedObjectComplexity })
   customer(@Root() purchase: Purchase, @Ctx() ctx: RequestContext) {
     return ctx.loaders.customerById.load(purchase.customerId);
   }
@@ -49,7 +52,7 @@ export class PurchaseResolver {
 
 @Resolver(() => PurchaseItem)
 export class PurchaseItemResolver {
-  @FieldResolver(() => Product)
+  @FieldResolver(() => Product, { complexity: loadedObjectComplexity })
   product(@Root() item: PurchaseItem, @Ctx() ctx: RequestContext) {
     return ctx.loaders.productById.load(item.productId);
   }

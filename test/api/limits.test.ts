@@ -9,6 +9,9 @@ import {
   UpsertProductDocument,
 } from "../../src/client/generated/graphql";
 import { DEFAULT_QUERY_LIMITS } from "../../src/graphql/query-limits";
+import { MAX_RESPONSE_BYTES } from "../../src/graphql/response-size";
+import { findProductIds, insertMissingProducts } from "../../src/products/bulk-write";
+import { type PurchaseRecord, writePurchaseBatch } from "../../src/purchases/bulk-write";
 import { describeApi, TEST_KEYS, type TestApi } from "../support/api";
 
 interface Answer {
@@ -44,8 +47,15 @@ const DETAILS = `id purchasedAt storeId total ${ITEMS}`;
 /** The whole history of a page of customers: every purchase with its lines and products. */
 const history = (first: string, last: string) =>
   `customers(first: ${first}) { edges { node { id purchases(last: ${last}) { ${DETAILS} } } } }`;
-/** Lighter per purchase (product ids only), about 310,000 for 100 × 100. */
+/** Lighter per purchase (product ids only): 130,413 for 4 customers × 100 purchases. */
 const thinHistory = "edges { node { purchases(last: 100) { items { product { id } } } } }";
+/**
+ * The heaviest query the limits allowed before (cost ≈ 310,000 then, 4 MB and seconds of CPU on a
+ * long history), and the same shape cut to the largest page the limit allows now.
+ */
+const formerWorst = (first: number) =>
+  `{ customers(first: ${first}) { edges { node { purchases(last: 100) { items { product { name } } } } } } }`;
+const WORST_ALLOWED_FIRST = 4;
 
 describeApi("query limits", (api) => {
   beforeAll(async () => {
@@ -72,8 +82,8 @@ describeApi("query limits", (api) => {
   });
 
   describe("accepted", () => {
-    it("the frontend's CustomersWithHistory with a full page of customers", async () => {
-      const answer = await api.request(CustomersWithHistoryDocument, { first: 100 }, { as: "read" });
+    it("the frontend's CustomersWithHistory with as many customers as the cost allows (19)", async () => {
+      const answer = await api.request(CustomersWithHistoryDocument, { first: 19 }, { as: "read" });
       expect(answer.errors).toBeUndefined();
       const edges = answer.data?.customers.edges ?? [];
       expect(edges).toHaveLength(2);
@@ -133,10 +143,21 @@ describeApi("query limits", (api) => {
   });
 
   describe("cost", () => {
+    it("refuses the heaviest query the limits allowed before", async () => {
+      expectTooComplex(
+        await send(api, formerWorst(100)),
+        /^Query cost limit of 160000 exceeded, found 3260301: ask for smaller pages or fewer fields\.$/,
+      );
+      expectTooComplex(await send(api, formerWorst(WORST_ALLOWED_FIRST + 1)), /^Query cost limit/);
+      const allowed = await send(api, formerWorst(WORST_ALLOWED_FIRST));
+      expect(allowed.status).toBe(200);
+      expect(allowed.errors).toBeUndefined();
+    });
+
     it("refuses the whole history of 100 customers × 100 purchases, whether sizes are literals or variables", async () => {
       expectTooComplex(
         await send(api, `{ ${history("100", "100")} }`),
-        /^Query cost limit of 500000 exceeded/,
+        /^Query cost limit of 160000 exceeded/,
       );
       expectTooComplex(
         await send(api, `query($n: Int, $l: Int) { ${history("$n", "$l")} }`, { n: 100, l: 100 }),
@@ -159,15 +180,15 @@ describeApi("query limits", (api) => {
     });
 
     it("adds up aliases, also when the heavy part sits in a fragment", async () => {
-      const one = await send(api, `{ customers(first: 100) { ${thinHistory} } }`);
+      const one = await send(api, `{ customers(first: 4) { ${thinHistory} } }`);
       expect(one.errors).toBeUndefined();
       expectTooComplex(
         await send(
           api,
-          `{ a: customers(first: 100) { ...Heavy } b: customers(first: 100) { ...Heavy } }
+          `{ a: customers(first: 4) { ...Heavy } b: customers(first: 4) { ...Heavy } }
            fragment Heavy on CustomerConnection { ${thinHistory} }`,
         ),
-        /^Query cost limit of 500000 exceeded, found 620602/,
+        /^Query cost limit of 160000 exceeded, found 260826/,
       );
     });
 
@@ -175,7 +196,7 @@ describeApi("query limits", (api) => {
       // The negative size fails validation when executed; it must not lower the estimate first.
       const answer = await send(
         api,
-        `query($l: Int) { a: customers(first: -2000000000) { ${thinHistory} } b: ${history("100", "$l")} }`,
+        `query($l: Int) { a: customers(first: -2000000000) { ${thinHistory} } b: ${history("4", "$l")} }`,
         { l: 100 },
       );
       expectTooComplex(answer, /^Query cost limit/);
@@ -276,6 +297,84 @@ describeApi("query limits", (api) => {
         }),
       ]);
       expect(answer.sql).toBe(0);
+    });
+  });
+});
+
+// Real data can hold more than the cost estimate assumes (15 lines per basket): the answer's size
+// bounds what one request sends, whatever the data.
+const LONG_NAME = 300;
+const PRODUCTS = 60;
+
+/** `count` customers with 100 purchases of `lines` lines each, every product named at full length. */
+async function seedHistories(api: TestApi, prefix: string, count: number, lines: number) {
+  const db = api.database.prisma;
+  const skus = Array.from({ length: PRODUCTS }, (_, p) => `LONG-${p}`);
+  await insertMissingProducts(
+    db,
+    skus.map((sku, p) => ({ sku, name: `${p} `.padEnd(LONG_NAME, "x"), category: "LONG" })),
+  );
+  const ids = await findProductIds(db, skus);
+  const customers = Array.from({ length: count }, (_, c) => ({
+    externalId: `${prefix}${c}`,
+    name: `Customer ${prefix}${c}`,
+  }));
+  const purchases: PurchaseRecord[] = customers.flatMap((customer) =>
+    Array.from({ length: 100 }, (_, p) => ({
+      customerExternalId: customer.externalId,
+      idempotencyKey: `${customer.externalId}:${p}`,
+      purchasedAt: new Date(Date.UTC(2026, 0, 1) + p * 86_400_000),
+      items: Array.from({ length: lines }, (_, i) => ({
+        productId: ids.get(skus[(p + i) % PRODUCTS]!)!,
+        quantity: 1,
+        amount: 1,
+      })),
+    })),
+  );
+  await writePurchaseBatch(db, customers, purchases);
+}
+
+describeApi("response size", (api) => {
+  beforeAll(async () => {
+    // Customers 1–4: baskets as large as estimated; 5–8: larger than estimated.
+    await seedHistories(api, "estimated-", WORST_ALLOWED_FIRST, 15);
+    await seedHistories(api, "larger-", WORST_ALLOWED_FIRST, 40);
+  });
+
+  it("the heaviest query allowed, on data as large as estimated and the longest names, stays within the bound", async () => {
+    const answer = await api.raw({
+      body: JSON.stringify({ query: formerWorst(WORST_ALLOWED_FIRST) }),
+      headers: { "content-type": "application/json", authorization: `Bearer ${TEST_KEYS.read}` },
+    });
+    expect(answer.status).toBe(200);
+    const body = JSON.parse(answer.text) as {
+      data: { customers: { edges: Array<{ node: { purchases: Array<{ items: unknown[] }> } }> } };
+    };
+    const items = body.data.customers.edges.flatMap((e) => e.node.purchases.flatMap((p) => p.items));
+    expect(items).toHaveLength(WORST_ALLOWED_FIRST * 100 * 15);
+    expect(Buffer.byteLength(answer.text)).toBeLessThanOrEqual(MAX_RESPONSE_BYTES);
+  });
+
+  it("refuses an answer over the bound when the data outgrow the estimate, with QUERY_TOO_COMPLEX", async () => {
+    const after = Buffer.from(`v1:${WORST_ALLOWED_FIRST}`).toString("base64url");
+    const query = formerWorst(WORST_ALLOWED_FIRST).replace("(first: 4)", `(first: 4, after: "${after}")`);
+    const answer = await api.raw({
+      body: JSON.stringify({ query }),
+      headers: { "content-type": "application/json", authorization: `Bearer ${TEST_KEYS.read}` },
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.text.length).toBeLessThan(1_000);
+    expect(JSON.parse(answer.text)).toEqual({
+      errors: [
+        {
+          message: expect.stringMatching(
+            new RegExp(
+              `^Response too large: \\d+ bytes, over the limit of ${MAX_RESPONSE_BYTES}: ask for smaller pages`,
+            ),
+          ),
+          extensions: { code: "QUERY_TOO_COMPLEX" },
+        },
+      ],
     });
   });
 });
