@@ -1,6 +1,6 @@
 import DataLoader from "dataloader";
 import type { Db } from "../db/client";
-import { LOADER_BATCH_SIZE, orderedBy } from "../graphql/loader-support";
+import { LOADER_OPTIONS, orderedBy } from "../graphql/loader-support";
 import type { Customer } from "./customer.type";
 
 /** Customers by id (null for an unknown id), one query per batch. */
@@ -8,6 +8,6 @@ export function customerByIdLoader(db: Db) {
   return new DataLoader<number, Customer | null>(
     async (ids) =>
       orderedBy(ids, await db.customer.findMany({ where: { id: { in: [...ids] } } }), (c) => c.id),
-    { maxBatchSize: LOADER_BATCH_SIZE },
+    LOADER_OPTIONS,
   );
 }

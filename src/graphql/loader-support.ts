@@ -8,6 +8,20 @@
  */
 export const LOADER_BATCH_SIZE = 10_000;
 
+/**
+ * Options of every per-request DataLoader. A batch is dispatched from setImmediate, once the event
+ * loop has polled for I/O, instead of straight after the current promise jobs: a large query then
+ * runs as one slice of work per level (customers, purchases, lines, products), and other requests
+ * (GET /healthz, small queries) are served between its slices instead of after the whole of it.
+ * It costs one turn of the event loop per level.
+ */
+export const LOADER_OPTIONS = {
+  maxBatchSize: LOADER_BATCH_SIZE,
+  batchScheduleFn: (dispatch: () => void) => {
+    setImmediate(dispatch);
+  },
+} as const;
+
 /** Rows in the order of the keys, null where a key has no row (DataLoader's contract). */
 export function orderedBy<K, T>(
   keys: readonly K[],

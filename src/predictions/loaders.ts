@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { LOADER_BATCH_SIZE } from "../graphql/loader-support";
+import { LOADER_OPTIONS } from "../graphql/loader-support";
 import type { ServedPredictions } from "./customer-predictions";
 import type { PredictionService } from "./prediction-service";
 
@@ -8,7 +8,8 @@ import type { PredictionService } from "./prediction-service";
  * one cache getMany and, for the cold ones, one history read and one analyzer call.
  */
 export function predictionsByCustomerLoader(service: PredictionService) {
-  return new DataLoader<number, ServedPredictions>((customerIds) => service.forCustomers(customerIds), {
-    maxBatchSize: LOADER_BATCH_SIZE,
-  });
+  return new DataLoader<number, ServedPredictions>(
+    (customerIds) => service.forCustomers(customerIds),
+    LOADER_OPTIONS,
+  );
 }

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { Db } from "../db/client";
 import { Prisma } from "../generated/prisma/sqlite/client";
-import { LOADER_BATCH_SIZE, orderedBy } from "../graphql/loader-support";
+import { LOADER_OPTIONS, orderedBy } from "../graphql/loader-support";
 import type { Product } from "./product.type";
 
 /**
@@ -18,6 +18,6 @@ export function productByIdLoader(db: Db) {
           FROM "Product" WHERE "id" IN (${Prisma.join(ids)})`,
         (p) => p.id,
       ),
-    { maxBatchSize: LOADER_BATCH_SIZE },
+    LOADER_OPTIONS,
   );
 }

@@ -1,7 +1,7 @@
 import DataLoader from "dataloader";
 import type { Db } from "../db/client";
 import { Prisma } from "../generated/prisma/sqlite/client";
-import { groupedBy, LOADER_BATCH_SIZE } from "../graphql/loader-support";
+import { groupedBy, LOADER_OPTIONS } from "../graphql/loader-support";
 import { type Purchase, type PurchaseItem, toPurchase, toPurchaseItem } from "./purchase.type";
 
 // Raw SQL rather than findMany: Prisma refuses a findMany with orderBy whose IN list exceeds its
@@ -48,20 +48,17 @@ export function latestPurchasesLoader(db: Db) {
       }
       return keys.map(({ customerId, last }) => found.get(`${customerId}:${last}`) ?? []);
     },
-    { maxBatchSize: LOADER_BATCH_SIZE, cacheKeyFn: ({ customerId, last }) => `${customerId}:${last}` },
+    { ...LOADER_OPTIONS, cacheKeyFn: ({ customerId, last }) => `${customerId}:${last}` },
   );
 }
 
 /** The lines of each purchase, in the order they were written. One query per batch. */
 export function itemsByPurchaseLoader(db: Db) {
-  return new DataLoader<number, PurchaseItem[]>(
-    async (purchaseIds) => {
-      const rows = await db.$queryRaw<PurchaseItemRow[]>`
+  return new DataLoader<number, PurchaseItem[]>(async (purchaseIds) => {
+    const rows = await db.$queryRaw<PurchaseItemRow[]>`
         SELECT "id", "purchaseId", "productId", "quantity", "amount" FROM "PurchaseItem"
         WHERE "purchaseId" IN (${Prisma.join(purchaseIds)})
         ORDER BY "id"`;
-      return [...groupedBy(purchaseIds, rows.map(toPurchaseItem), (item) => item.purchaseId).values()];
-    },
-    { maxBatchSize: LOADER_BATCH_SIZE },
-  );
+    return [...groupedBy(purchaseIds, rows.map(toPurchaseItem), (item) => item.purchaseId).values()];
+  }, LOADER_OPTIONS);
 }
