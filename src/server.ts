@@ -20,6 +20,7 @@ import type { Database } from "./db/client";
 import { availabilityPlugin } from "./graphql/availability";
 import { createContext, type RequestContext } from "./graphql/context";
 import { createErrorFormatter } from "./graphql/errors";
+import { DEFAULT_HEAVY_QUERY_GATE, HeavyQueryGate } from "./graphql/heavy-query-gate";
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin } from "./graphql/query-limits";
 import { requestLoggingPlugin } from "./graphql/request-logging";
 import { stringifyWithinLimit } from "./graphql/response-size";
@@ -84,6 +85,8 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       })
     : undefined;
   const schema = await buildApiSchema(keys);
+  const requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const heavyQueries = new HeavyQueryGate({ ...DEFAULT_HEAVY_QUERY_GATE, maxWaitMs: requestTimeoutMs });
   const app = express();
   app.disable("x-powered-by");
   // Express would hash every response body (188 KiB for a page of predictions) for an ETag that no
@@ -117,7 +120,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      queryLimitsPlugin(schema),
+      queryLimitsPlugin(schema, DEFAULT_QUERY_LIMITS, heavyQueries),
       availabilityPlugin(),
       requestLoggingPlugin(),
       // "Did you mean …?" would reveal the schema that disabled introspection hides.
@@ -132,7 +135,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
   app.use(
     "/graphql",
     express.json({ limit: BODY_LIMIT }),
-    requestDeadline(config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+    requestDeadline(requestTimeoutMs),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createContext({ req, database, keys, production, predictions, batchRunner }),

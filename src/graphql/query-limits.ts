@@ -16,6 +16,7 @@ import {
 } from "graphql";
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator } from "graphql-query-complexity";
 import { apiError, ErrorCode } from "./errors";
+import type { HeavyQueryGate } from "./heavy-query-gate";
 import { MAX_PAGE_SIZE } from "./pagination";
 
 export interface QueryLimits {
@@ -83,10 +84,14 @@ export function estimatedListComplexity(expectedLength: number, { perItem = 0, b
     base + expectedLength * (perItem + childComplexity);
 }
 
-/** The Apollo plugin enforcing depth, aliases, directives and cost (tokens: see parseOptions). */
+/**
+ * The Apollo plugin enforcing depth, aliases, directives and cost (tokens: see parseOptions); with a
+ * gate, a query heavy by its cost executes only in its turn.
+ */
 export function queryLimitsPlugin(
   schema: GraphQLSchema,
   limits: QueryLimits = DEFAULT_QUERY_LIMITS,
+  gate?: HeavyQueryGate,
 ): ApolloServerPlugin {
   // Without propagation graphql-armor only hands its error to onReject; it must reach validate().
   const report = { propagateOnRejection: false, onReject: [reportTo] };
@@ -104,6 +109,7 @@ export function queryLimitsPlugin(
   const costs = new WeakMap<DocumentNode, Map<string, number>>();
   return {
     async requestDidStart() {
+      let endTurn: (() => void) | undefined;
       return {
         async didResolveOperation({ document, request, operation, operationName }) {
           // No such operation in the document: Apollo refuses the request and executes nothing.
@@ -142,6 +148,11 @@ export function queryLimitsPlugin(
               `Query cost limit of ${limits.maxCost} exceeded, found ${cost}: ask for smaller pages or fewer fields.`,
             );
           }
+          if (gate?.isHeavy(cost)) endTurn = await gate.enter();
+        },
+        async willSendResponse() {
+          endTurn?.();
+          endTurn = undefined;
         },
       };
     },
