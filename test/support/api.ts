@@ -64,7 +64,10 @@ export interface ApiOptions {
   database?: { url: string; drop(): Promise<void> };
   /** Deadlines of the server's database calls (default: the configuration's defaults). */
   databaseTimeouts?: DatabaseTimeouts;
-  /** REQUEST_TIMEOUT_MS (default: the configuration's default). */
+  /**
+   * REQUEST_TIMEOUT_MS (default 60 s: on a busy test machine a cold request, the priors fit
+   * included, can take longer than production's 10 s; test/api/outages.test.ts sets its own).
+   */
   requestTimeoutMs?: number;
   predictions?: {
     config?: Partial<PredictionConfig>;
@@ -109,7 +112,7 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
       port: 0,
       host: "127.0.0.1",
       graphqlIntrospection: options.introspection ?? nodeEnv !== "production",
-      ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+      requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
     },
     database,
     log,
