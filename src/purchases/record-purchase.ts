@@ -5,7 +5,12 @@ import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { badInput, notFound } from "../graphql/errors";
 import { parseId } from "../graphql/validation";
-import type { RecordPurchaseInput } from "./purchase.inputs";
+import {
+  MAX_LINE_AMOUNT,
+  MAX_LINE_QUANTITY,
+  MIN_LINE_QUANTITY,
+  type RecordPurchaseInput,
+} from "./purchase.inputs";
 import { type Purchase, toPurchase } from "./purchase.type";
 
 export interface RecordPurchaseResult {
@@ -93,8 +98,11 @@ function checkLine(line: RecordPurchaseInput["items"][number], index: number): L
       `items[${index}]: expected exactly one of productId or sku, got ${hasId ? "both" : "neither"}`,
     );
   }
-  if (!Number.isFinite(line.quantity) || line.quantity <= 0) {
-    throw badInput(`items[${index}].quantity: expected a number greater than 0, got ${line.quantity}`);
+  // class-validator checks this already; here too so that no caller can get round it.
+  if (!(line.quantity >= MIN_LINE_QUANTITY && line.quantity <= MAX_LINE_QUANTITY)) {
+    throw badInput(
+      `items[${index}].quantity: expected a number from ${MIN_LINE_QUANTITY} to ${MAX_LINE_QUANTITY}, got ${line.quantity}`,
+    );
   }
   return {
     index,
@@ -153,17 +161,34 @@ async function resolveProducts(db: Db, lines: Line[]): Promise<(line: Line) => n
   return (line) => line.productId ?? idOfSku.get(line.sku!)!;
 }
 
-/** One line per product (quantities and amounts summed), as the data model requires. */
+/**
+ * One line per product (quantities and amounts summed), as the data model requires. The merged line
+ * obeys the per-line limits: 200 lines of 100,000 units of one product are one line of 20,000,000.
+ */
 function mergeLines(lines: Array<Line & { productId: number }>) {
-  const byProduct = new Map<number, { productId: number; quantity: number; amount: number }>();
+  const byProduct = new Map<number, { productId: number; quantity: number; amount: number; lines: number }>();
   for (const { productId, quantity, amount } of lines) {
     const into = byProduct.get(productId);
     if (into) {
       into.quantity += quantity;
       into.amount = cents(into.amount + amount);
-    } else byProduct.set(productId, { productId, quantity, amount: cents(amount) });
+      into.lines++;
+    } else byProduct.set(productId, { productId, quantity, amount: cents(amount), lines: 1 });
   }
-  return [...byProduct.values()];
+  for (const { productId, quantity, amount, lines } of byProduct.values()) {
+    const over =
+      quantity > MAX_LINE_QUANTITY
+        ? `${MAX_LINE_QUANTITY} units per line, got ${quantity}`
+        : amount > MAX_LINE_AMOUNT
+          ? `an amount of ${MAX_LINE_AMOUNT} per line, got ${amount}`
+          : undefined;
+    if (over) {
+      throw badInput(
+        `items: product ${productId}: expected at most ${over} in its ${lines} lines (lines of one product are merged into one)`,
+      );
+    }
+  }
+  return [...byProduct.values()].map(({ productId, quantity, amount }) => ({ productId, quantity, amount }));
 }
 
 function cents(value: number): number {

@@ -200,11 +200,37 @@ describeApi("bad input", (api) => {
   });
 
   describe("recordPurchase: quantities, amounts and lines → BAD_USER_INPUT", () => {
-    it.each([0, -1, -0.5, 100_001])("quantity %s", async (quantity) => {
+    it.each([0, -1, -0.5, 100_001, 5e-324, 0.0009])("quantity %s", async (quantity) => {
       expectRefused(
         await send(RecordPurchaseDocument, purchase({ items: [{ productId: ids.milk, quantity }] })),
         "BAD_USER_INPUT",
         /items\.0\.quantity must/,
+      );
+    });
+
+    it("lines of one product whose quantities add up to more than one line may hold", async () => {
+      const items = [
+        { productId: ids.milk, quantity: 60_000 },
+        { sku: "MILK-1", quantity: 60_000 },
+      ];
+      expectRefused(
+        await send(RecordPurchaseDocument, purchase({ items })),
+        "BAD_USER_INPUT",
+        new RegExp(
+          `^items: product ${ids.milk}: expected at most 100000 units per line, got 120000 in its 2 lines`,
+        ),
+      );
+    });
+
+    it("lines of one product whose amounts add up to more than one line may cost", async () => {
+      const items = [
+        { productId: ids.milk, quantity: 1, amount: 6_000_000 },
+        { productId: ids.milk, quantity: 1, amount: 6_000_000 },
+      ];
+      expectRefused(
+        await send(RecordPurchaseDocument, purchase({ items })),
+        "BAD_USER_INPUT",
+        new RegExp(`^items: product ${ids.milk}: expected at most an amount of 10000000 per line`),
       );
     });
 
