@@ -36,8 +36,10 @@ export class AiUsageResolver {
 @Resolver(() => Customer)
 export class CustomerInsightsResolver {
   @FieldResolver(() => [String], {
+    nullable: true,
     description:
-      "Short plain-language observations about the customer's habits from Claude (empty with the statistical analyzer, or when Claude was unavailable).",
+      "Short plain-language observations about the customer's habits from Claude (empty with the statistical analyzer, or when Claude was unavailable). " +
+      "Null, with an error for this field only, when this customer's predictions could not be made.",
   })
   async insights(@Root() customer: Customer, @Ctx() ctx: RequestContext): Promise<string[]> {
     return (await ctx.loaders.predictionsByCustomer.load(customer.id)).insights;
