@@ -19,6 +19,7 @@ import { type Config, DEFAULT_PREDICTION_CONFIG } from "./config";
 import type { Database } from "./db/client";
 import { createContext, type RequestContext } from "./graphql/context";
 import { createErrorFormatter } from "./graphql/errors";
+import { inputBoundaryPlugin } from "./graphql/input-boundary";
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin } from "./graphql/query-limits";
 import { requestLoggingPlugin } from "./graphql/request-logging";
 import { buildApiSchema } from "./graphql/schema";
@@ -113,6 +114,8 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // First: the limits below walk the variables this one bounds.
+      inputBoundaryPlugin(),
       queryLimitsPlugin(schema),
       requestLoggingPlugin(),
       // "Did you mean …?" would reveal the schema that disabled introspection hides.

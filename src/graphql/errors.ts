@@ -35,9 +35,15 @@ const CLIENT_CODES = new Set<string>([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
+/** Messages of client errors Apollo raises with no extensions.code, and the code they get here. */
+const APOLLO_UNCODED: Record<string, string> = {
+  "Unsupported persisted query version": "PERSISTED_QUERY_NOT_SUPPORTED",
+  "provided sha does not match query": ErrorCode.BadRequest,
+};
+
 /** True for errors a client caused on purpose-built paths (bad input, auth, limits…). */
-export function isClientError(formatted: Pick<GraphQLFormattedError, "extensions">): boolean {
-  return CLIENT_CODES.has(String(formatted.extensions?.code ?? ""));
+export function isClientError(formatted: Pick<GraphQLFormattedError, "extensions" | "message">): boolean {
+  return CLIENT_CODES.has(String(formatted.extensions?.code ?? "")) || formatted.message in APOLLO_UNCODED;
 }
 
 /**
@@ -79,6 +85,12 @@ function formatter(production: boolean) {
         message: "Query too complex to validate: it repeats the same fields too often.",
         extensions: { code: ErrorCode.QueryTooComplex },
       };
+    }
+    // Apollo refuses these persisted-query mistakes without a code of its own (it then defaults to
+    // INTERNAL_SERVER_ERROR).
+    const apolloCode = APOLLO_UNCODED[formatted.message];
+    if (apolloCode && code === ErrorCode.InternalServerError) {
+      return { message: formatted.message, extensions: { code: apolloCode } };
     }
     if (isClientError(formatted)) return formatted;
     return {

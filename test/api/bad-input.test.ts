@@ -15,33 +15,12 @@ import {
   UpsertProductDocument,
   type UpsertProductInput,
 } from "../../src/client/generated/graphql";
-import { describeApi, type GraphQLResponse, TEST_KEYS, type TestApi } from "../support/api";
+import { describeApi, type GraphQLResponse, TEST_KEYS } from "../support/api";
+import { expectRefused, snapshot } from "../support/refusals";
 
 const LONG = "x".repeat(10_000);
 const DAY = 86_400_000;
 const cursorOf = (text: string) => Buffer.from(text).toString("base64url");
-
-/** Everything in the database, to show that a refused request changed nothing. */
-async function snapshot(api: TestApi) {
-  const db = api.database.prisma;
-  return JSON.stringify([
-    await db.customer.findMany({ orderBy: { id: "asc" } }),
-    await db.product.findMany({ orderBy: { id: "asc" } }),
-    await db.purchase.findMany({ orderBy: { id: "asc" } }),
-    await db.purchaseItem.findMany({ orderBy: { id: "asc" } }),
-  ]);
-}
-
-/** What would mean that an internal error leaked through: stack frames, file paths, database words. */
-const INTERNALS = /stacktrace|\n\s*at |node_modules|\.[jt]s:\d+|prisma|\bsql|sqlite|postgres|invocation/i;
-
-function expectRefused(response: GraphQLResponse<unknown>, code: string, message: RegExp): void {
-  expect(response.status).toBeLessThan(500);
-  expect(response.errors).toEqual([
-    expect.objectContaining({ message: expect.stringMatching(message), extensions: { code } }),
-  ]);
-  expect(JSON.stringify(response.errors)).not.toMatch(INTERNALS);
-}
 
 describeApi("bad input", (api) => {
   const ids = { customer: "", milk: "" };
