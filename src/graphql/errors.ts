@@ -11,6 +11,7 @@ export const ErrorCode = {
   QueryTooComplex: "QUERY_TOO_COMPLEX",
   PayloadTooLarge: "PAYLOAD_TOO_LARGE",
   BadRequest: "BAD_REQUEST",
+  IdempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED",
   InternalServerError: "INTERNAL_SERVER_ERROR",
 } as const;
 

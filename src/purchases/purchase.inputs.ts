@@ -56,7 +56,9 @@ export class PurchaseLineInput {
 @InputType({
   description:
     "A purchase: the customer (by customerId or customerExternalId, exactly one), when, where and what. " +
-    "Retrying with the same idempotencyKey returns the first purchase and writes nothing.",
+    "Retrying with the same idempotencyKey and the same content returns the first purchase and writes nothing; " +
+    "other content under a used key (another customer, other lines, another purchasedAt or storeId) is refused " +
+    "with IDEMPOTENCY_KEY_REUSED. A retry that leaves purchasedAt out matches the first one's time.",
 })
 export class RecordPurchaseInput {
   @Field(() => ID, { nullable: true })

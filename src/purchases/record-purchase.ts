@@ -1,6 +1,6 @@
 // Records one purchase from the retailer's order system: checked completely before anything is
 // written, written in one statement (purchase + lines), and safe to retry with an idempotencyKey,
-// also when two retries race.
+// also when two retries race; a different purchase under a used key is refused (retry-check.ts).
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { badInput, notFound } from "../graphql/errors";
@@ -12,6 +12,7 @@ import {
   type RecordPurchaseInput,
 } from "./purchase.inputs";
 import { type Purchase, toPurchase } from "./purchase.type";
+import { differingFields, idempotencyKeyReused, type RequestedPurchase } from "./retry-check";
 
 export interface RecordPurchaseResult {
   purchase: Purchase;
@@ -26,7 +27,7 @@ const EARLIEST = new Date("2000-01-01T00:00:00Z");
 /**
  * @example
  *   await recordPurchase(db, { customerExternalId: "42", items: [{ sku: "MILK-1", quantity: 2 }] });
- * @throws BAD_USER_INPUT or NOT_FOUND GraphQL errors; nothing is written then.
+ * @throws BAD_USER_INPUT, NOT_FOUND or IDEMPOTENCY_KEY_REUSED GraphQL errors; nothing is written then.
  */
 export async function recordPurchase(
   db: Db,
@@ -35,43 +36,63 @@ export async function recordPurchase(
 ): Promise<RecordPurchaseResult> {
   const purchasedAt = checkDate(input.purchasedAt ?? now, now);
   const lines = input.items.map((line, i) => checkLine(line, i));
-
-  if (input.idempotencyKey) {
-    const earlier = await db.purchase.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-    if (earlier) return { purchase: toPurchase(earlier), created: false };
-  }
   const customerId = await resolveCustomer(db, input);
   const productIds = await resolveProducts(db, lines);
   const items = mergeLines(lines.map((line) => ({ ...line, productId: productIds(line) })));
-  const total = cents(items.reduce((sum, item) => sum + item.amount, 0));
+  const requested: RequestedPurchase = {
+    customerId,
+    purchasedAt: input.purchasedAt ?? undefined,
+    storeId: input.storeId ?? null,
+    items,
+  };
+  const key = input.idempotencyKey;
+  if (key) {
+    const earlier = await findByKey(db, key);
+    if (earlier) return retried(earlier, key, requested);
+  }
 
   try {
     const purchase = await db.purchase.create({
       data: {
         customerId,
         purchasedAt,
-        storeId: input.storeId ?? null,
-        total,
-        idempotencyKey: input.idempotencyKey ?? null,
-        items: {
-          createMany: {
-            data: items.map(({ productId, quantity, amount }) => ({ productId, quantity, amount })),
-          },
-        },
+        storeId: requested.storeId,
+        total: cents(items.reduce((sum, item) => sum + item.amount, 0)),
+        idempotencyKey: key ?? null,
+        items: { createMany: { data: items } },
       },
     });
     return { purchase: toPurchase(purchase), created: true };
   } catch (error) {
-    // A concurrent retry with the same key won the race: answer with its purchase.
-    if (input.idempotencyKey && isUniqueViolation(error)) {
-      const winner = await db.purchase.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-      if (winner) return { purchase: toPurchase(winner), created: false };
+    // A concurrent request with the same key won the race: a retry gets its purchase.
+    if (key && isUniqueViolation(error)) {
+      const winner = await findByKey(db, key);
+      if (winner) return retried(winner, key, requested);
     }
     throw error;
   }
 }
 
 // ---- private helpers ----
+
+function findByKey(db: Db, idempotencyKey: string) {
+  return db.purchase.findUnique({
+    where: { idempotencyKey },
+    include: { items: { select: { productId: true, quantity: true, amount: true } } },
+  });
+}
+
+/** The first purchase for a retry; IDEMPOTENCY_KEY_REUSED for a different request. */
+function retried(
+  earlier: NonNullable<Awaited<ReturnType<typeof findByKey>>>,
+  key: string,
+  requested: RequestedPurchase,
+): RecordPurchaseResult {
+  const fields = differingFields(earlier, requested);
+  if (fields.length) throw idempotencyKeyReused(key, fields);
+  const { items: _, ...purchase } = earlier;
+  return { purchase: toPurchase(purchase), created: false };
+}
 
 interface Line {
   index: number;

@@ -21,7 +21,7 @@ export type PurchaseLineInput = {
   sku?: string | null | undefined;
 };
 
-/** A purchase: the customer (by customerId or customerExternalId, exactly one), when, where and what. Retrying with the same idempotencyKey returns the first purchase and writes nothing. */
+/** A purchase: the customer (by customerId or customerExternalId, exactly one), when, where and what. Retrying with the same idempotencyKey and the same content returns the first purchase and writes nothing; other content under a used key (another customer, other lines, another purchasedAt or storeId) is refused with IDEMPOTENCY_KEY_REUSED. A retry that leaves purchasedAt out matches the first one's time. */
 export type RecordPurchaseInput = {
   customerExternalId?: string | null | undefined;
   customerId?: string | number | null | undefined;
