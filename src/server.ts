@@ -21,6 +21,7 @@ import { availabilityPlugin } from "./graphql/availability";
 import { createContext, type RequestContext } from "./graphql/context";
 import { createErrorFormatter } from "./graphql/errors";
 import { DEFAULT_HEAVY_QUERY_GATE, HeavyQueryGate } from "./graphql/heavy-query-gate";
+import { inputBoundaryPlugin } from "./graphql/input-boundary";
 import { DEFAULT_QUERY_LIMITS, queryLimitsPlugin } from "./graphql/query-limits";
 import { requestLoggingPlugin } from "./graphql/request-logging";
 import { stringifyWithinLimit } from "./graphql/response-size";
@@ -120,6 +121,8 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // First: the limits below walk the variables this one bounds.
+      inputBoundaryPlugin(),
       queryLimitsPlugin(schema, DEFAULT_QUERY_LIMITS, heavyQueries),
       availabilityPlugin(),
       requestLoggingPlugin(),

@@ -212,3 +212,10 @@ export interface Analyzer {
 
 /** The newest baskets an analyzer looks at per customer: a product decision (issue 4). */
 export const MAX_PURCHASES = 20;
+
+/**
+ * The furthest ahead any predicted date goes: two years after the analysis's day. Whatever a history
+ * holds (a huge quantity lasts "forever"), a prediction stays a date every database and client can
+ * store and read; beyond two years a forecast of a grocery need says nothing anyway.
+ */
+export const PREDICTION_HORIZON_DAYS = 730;

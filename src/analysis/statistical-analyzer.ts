@@ -13,6 +13,7 @@ import {
   MAX_PURCHASES,
   type OccasionalCategory,
   type PopulationPriors,
+  PREDICTION_HORIZON_DAYS,
 } from "./contract";
 import { personalPriors, seriesDeviation } from "./customer-effect";
 import { intervalObservations, medianOf } from "./intervals";
@@ -22,7 +23,7 @@ import { describeReason } from "./reason";
 import { detectTripRhythm, type TripRhythm } from "./trip-rhythm";
 
 /** Bump whenever the method's output for the same input and priors can change. */
-export const METHOD_VERSION = "1.0.0";
+export const METHOD_VERSION = "1.0.1";
 
 /**
  * Confidence is the probability of landing within ±max(1 day, this share of the typical interval) of
@@ -40,7 +41,7 @@ export interface StatisticalAnalyzerOptions {
 /**
  * @example
  *   const analyzer = new StatisticalAnalyzer(priors, { timeZone: "America/New_York" });
- *   analyzer.version; // "statistical@1.0.0/priors:1a47e90bbdd5594d/tz:America/New_York/last:20"
+ *   analyzer.version; // "statistical@1.0.1/priors:1a47e90bbdd5594d/tz:America/New_York/last:20"
  *   const analyses = analyzer.analyze(histories, new Date());
  */
 export class StatisticalAnalyzer implements Analyzer {
@@ -156,19 +157,28 @@ export class StatisticalAnalyzer implements Analyzer {
     // Overdue: the expected day has passed, so the need is due now: predicted for the first day it can
     // still happen (the next trip on the customer's rhythm), with the window starting today.
     const expected = days.unconditionalMedian();
-    const overdueDays = Math.max(0, nowDay - expected);
-    const predicted = overdueDays ? days.earliestDay() : days.quantile(0.5);
-    const windowStart = overdueDays ? days.fromDay : Math.min(predicted, days.quantile(window.lower));
-    const windowEnd = Math.max(predicted, days.quantile(window.upper));
+    const overdueDays = Math.max(0, nowDay - expected) || 0;
+    // Every day stops at the horizon: a huge last quantity must not make a date no database stores.
+    const horizon = nowDay + PREDICTION_HORIZON_DAYS;
+    const predicted = atMost(overdueDays ? days.earliestDay() : days.quantile(0.5), horizon);
+    const windowStart = overdueDays
+      ? days.fromDay
+      : Math.min(predicted, atMost(days.quantile(window.lower), horizon));
+    const windowEnd = Math.max(predicted, atMost(days.quantile(window.upper), horizon));
 
-    const typicalIntervalDays = Math.exp(cadence.logLasted) + rhythm.expectedDelay;
+    const typicalIntervalDays = atMost(
+      Math.exp(cadence.logLasted) + rhythm.expectedDelay,
+      PREDICTION_HORIZON_DAYS,
+    );
     const tolerance = Math.max(1, Math.round(CONFIDENCE_TOLERANCE_SHARE * typicalIntervalDays));
-    const confidence = days.probabilityBetween(predicted - tolerance, predicted + tolerance);
+    const confidence = days.probabilityBetween(predicted - tolerance, predicted + tolerance) || 0;
 
     const usualQuantity = medianOf(series.quantities);
-    const usualIntervalDays =
+    const usualIntervalDays = atMost(
       Math.exp(cadence.logPerUnit + cadence.quantityElasticity * Math.log(usualQuantity)) +
-      rhythm.expectedDelay;
+        rhythm.expectedDelay,
+      PREDICTION_HORIZON_DAYS,
+    );
     return {
       category: series.category,
       nextPurchaseAt: dates.at(predicted),
@@ -197,6 +207,11 @@ export class StatisticalAnalyzer implements Analyzer {
 }
 
 // ---- private helpers ----
+
+/** `value`, or `limit` when it is larger or not a number (an overflow in the model's arithmetic). */
+function atMost(value: number, limit: number): number {
+  return Number.isNaN(value) ? limit : Math.min(value, limit);
+}
 
 /** The start of each calendar day as a Date, made once per analyze() call and shared. */
 class DayDates {

@@ -37,8 +37,10 @@ export class AiUsageResolver {
 @Resolver(() => Customer)
 export class CustomerInsightsResolver {
   @FieldResolver(() => [String], {
+    nullable: true,
     description:
-      "Short plain-language observations about the customer's habits from Claude (empty with the statistical analyzer, or when Claude was unavailable).",
+      "Short plain-language observations about the customer's habits from Claude (empty with the statistical analyzer, or when Claude was unavailable). " +
+      "Null, with an error for this field only, when this customer's predictions could not be made.",
     // Up to three, from the same analysis as the predictions (computed on a cache miss).
     complexity: estimatedListComplexity(3, { base: ANALYSIS_COST }),
   })

@@ -15,6 +15,7 @@ export const ErrorCode = {
   BadRequest: "BAD_REQUEST",
   /** The database is down, hung or locked, or the request ran past REQUEST_TIMEOUT_MS: HTTP 503, retry later. */
   ServiceUnavailable: "SERVICE_UNAVAILABLE",
+  IdempotencyKeyReused: "IDEMPOTENCY_KEY_REUSED",
   InternalServerError: "INTERNAL_SERVER_ERROR",
 } as const;
 
@@ -41,9 +42,15 @@ const CLIENT_CODES = new Set<string>([
   "OPERATION_RESOLUTION_FAILURE",
 ]);
 
+/** Messages of client errors Apollo raises with no extensions.code, and the code they get here. */
+const APOLLO_UNCODED: Record<string, string> = {
+  "Unsupported persisted query version": "PERSISTED_QUERY_NOT_SUPPORTED",
+  "provided sha does not match query": ErrorCode.BadRequest,
+};
+
 /** True for errors a client caused on purpose-built paths (bad input, auth, limits…). */
-export function isClientError(formatted: Pick<GraphQLFormattedError, "extensions">): boolean {
-  return CLIENT_CODES.has(String(formatted.extensions?.code ?? ""));
+export function isClientError(formatted: Pick<GraphQLFormattedError, "extensions" | "message">): boolean {
+  return CLIENT_CODES.has(String(formatted.extensions?.code ?? "")) || formatted.message in APOLLO_UNCODED;
 }
 
 /** What a client is told when the database failed it. */
@@ -90,6 +97,12 @@ function formatter(production: boolean) {
         message: "Query too complex to validate: it repeats the same fields too often.",
         extensions: { code: ErrorCode.QueryTooComplex },
       };
+    }
+    // Apollo refuses these persisted-query mistakes without a code of its own (it then defaults to
+    // INTERNAL_SERVER_ERROR).
+    const apolloCode = APOLLO_UNCODED[formatted.message];
+    if (apolloCode && code === ErrorCode.InternalServerError) {
+      return { message: formatted.message, extensions: { code: apolloCode } };
     }
     if (isClientError(formatted) || code === ErrorCode.ServiceUnavailable) return formatted;
     if (isDatabaseUnavailable(unwrapResolverError(error))) {

@@ -67,7 +67,8 @@ export function createHandler(deps: () => HandlerDeps | Promise<HandlerDeps>) {
       LAMBDA_CHUNK_SIZE,
     )) {
       const outcome = await refreshWithRetry(service, part, log);
-      (outcome.failed ? result.failed : result.refreshed).push(...part);
+      result.refreshed.push(...outcome.refreshed);
+      result.failed.push(...outcome.failed);
     }
     result.seconds = (performance.now() - started) / 1000;
     log.info(

@@ -24,6 +24,7 @@ import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import { InputError } from "../errors";
 import type { Logger } from "../logger";
+import { PredictionFailure } from "./customer-predictions";
 import type { PredictionService } from "./prediction-service";
 import { type AnalyzerSource, fitAndStorePriors, latestPriors } from "./priors-store";
 
@@ -216,33 +217,37 @@ export function runProgress(run: Pick<BatchRunRecord, "status" | "total" | "proc
 }
 
 /**
- * Refreshes customers with the service; a failing call is tried once more, then its customers are
- * reported as failed (with the error) instead of throwing.
+ * Refreshes customers with the service; the customers it could not refresh (a call that throws: all
+ * of them) are tried once more, then reported as failed (with the last error) instead of throwing.
+ * One customer's failure never counts another as failed.
  */
 export async function refreshWithRetry(
   service: Pick<PredictionService, "refresh">,
   ids: readonly number[],
   log: Logger,
-): Promise<{ refreshed: number; failed: number; error?: string }> {
-  try {
-    await service.refresh(ids);
-    return { refreshed: ids.length, failed: 0 };
-  } catch (first) {
-    log.warn(
-      { err: first, customers: ids.length, from: ids[0], to: ids[ids.length - 1] },
-      "refresh failed: retrying",
+): Promise<{ refreshed: number[]; failed: number[]; error?: string }> {
+  let pending = [...new Set(ids)];
+  let error: unknown;
+  for (let attempt = 1; attempt <= 2 && pending.length; attempt++) {
+    try {
+      const failures = (await service.refresh(pending)).filter((r) => r instanceof PredictionFailure);
+      pending = failures.map((failure) => failure.customerId);
+      error = failures[0];
+    } catch (thrown) {
+      error = thrown;
+    }
+    if (!pending.length) break;
+    log[attempt === 1 ? "warn" : "error"](
+      { err: error, customers: pending.length, from: pending[0], to: pending[pending.length - 1] },
+      attempt === 1 ? "refresh failed: retrying" : "refresh failed twice: customers counted as failed",
     );
   }
-  try {
-    await service.refresh(ids);
-    return { refreshed: ids.length, failed: 0 };
-  } catch (second) {
-    log.error(
-      { err: second, customers: ids.length, from: ids[0], to: ids[ids.length - 1] },
-      "refresh failed twice: customers counted as failed",
-    );
-    return { refreshed: 0, failed: ids.length, error: messageOf(second) };
-  }
+  const failed = new Set(pending);
+  return {
+    refreshed: ids.filter((id) => !failed.has(id)),
+    failed: pending,
+    ...(pending.length ? { error: messageOf(error) } : {}),
+  };
 }
 
 // ---- private helpers ----
@@ -455,13 +460,13 @@ export async function executeClaim(
       const outcome = await head.done;
       cursor = head.lastId;
       processed += head.size;
-      failed += outcome.failed;
+      failed += outcome.failed.length;
       processedNow += head.size;
       if (outcome.error) lastError = outcome.error;
       await write({
         cursor,
         processed: { increment: head.size },
-        failed: { increment: outcome.failed },
+        failed: { increment: outcome.failed.length },
         heartbeatAt: new Date(),
         ...(outcome.error ? { error: outcome.error } : {}),
       });

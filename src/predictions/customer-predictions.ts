@@ -67,6 +67,24 @@ export function toCustomerPredictions(
   };
 }
 
+/**
+ * A customer whose predictions could not be made (the analysis threw, or its result could not be
+ * stored by a refresh). It stands in that customer's place in a batch: the others are served.
+ */
+export class PredictionFailure extends Error {
+  override name = "PredictionFailure";
+
+  constructor(
+    readonly customerId: number,
+    cause: unknown,
+  ) {
+    super(
+      `The predictions of customer ${customerId} could not be made: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+  }
+}
+
 /** A cached value is used only if it has this shape (a corrupt or foreign entry reads as a miss). */
 export function isCustomerPredictions(value: unknown, customerId: number): value is CustomerPredictions {
   if (typeof value !== "object" || value === null) return false;

@@ -4,7 +4,7 @@
 // purchase recorded while a computation runs keeps that computation's stale result out of the cache.
 import { bulkhead } from "cockatiel";
 import type { DayClock } from "../analysis/calendar";
-import type { Analyzer } from "../analysis/contract";
+import type { Analyzer, CustomerAnalysis, CustomerHistory } from "../analysis/contract";
 import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
@@ -12,6 +12,7 @@ import type { ResilientCache } from "./cache";
 import {
   type CustomerPredictions,
   isCustomerPredictions,
+  PredictionFailure,
   type ServedPredictions,
   toCustomerPredictions,
 } from "./customer-predictions";
@@ -46,7 +47,7 @@ export interface PredictionServiceDeps {
  */
 export class PredictionService {
   readonly #deps: PredictionServiceDeps;
-  readonly #flights = new SingleFlight<string, CustomerPredictions>();
+  readonly #flights = new SingleFlight<string, Computed>();
   /**
    * Customers invalidated while computations were running, by invalidation number: a computation
    * that started before a customer's invalidation must not cache its (stale) result. Cleared whenever
@@ -64,18 +65,19 @@ export class PredictionService {
   /**
    * Each customer's predictions, in the order of `customerIds`: from the cache where it has them,
    * otherwise computed (one history read and one analyzer call for all the misses together),
-   * saved and cached. Customers without purchases get an empty list.
+   * saved and cached. Customers without purchases get an empty list; a customer whose analysis
+   * failed gets a PredictionFailure in its place, and the others are served.
    */
-  async forCustomers(customerIds: readonly number[]): Promise<ServedPredictions[]> {
+  async forCustomers(customerIds: readonly number[]): Promise<Array<ServedPredictions | PredictionFailure>> {
     const analyzer = await this.#deps.analyzers.current();
     const keys = customerIds.map((id) => cacheKey(analyzer.version, id));
     const cached = await this.#deps.cache.getMany(keys);
-    const served: Array<ServedPredictions | undefined> = cached.map((value, i) =>
+    const served: Array<ServedPredictions | PredictionFailure | undefined> = cached.map((value, i) =>
       isCustomerPredictions(value, customerIds[i]!) ? { ...value, cached: true } : undefined,
     );
     const missing = [...new Set(customerIds.filter((_, i) => !served[i]))];
     if (missing.length) {
-      const computed = new Map<number, CustomerPredictions>();
+      const computed = new Map<number, Computed>();
       for (let start = 0; start < missing.length; start += MAX_CUSTOMERS_PER_READ) {
         const ids = missing.slice(start, start + MAX_CUSTOMERS_PER_READ);
         const results = await this.#flights.runMany(
@@ -87,23 +89,25 @@ export class PredictionService {
         });
       }
       customerIds.forEach((id, i) => {
-        served[i] ??= { ...computed.get(id)!, cached: false };
+        const value = computed.get(id)!;
+        served[i] ??= value instanceof PredictionFailure ? value : { ...value, cached: false };
       });
     }
-    return served as ServedPredictions[];
+    return served as Array<ServedPredictions | PredictionFailure>;
   }
 
   /**
    * Recomputes now, ignoring the cache, then replaces the cache entries and the current predictions.
-   * Results in the order of `customerIds` (each once).
+   * Results in the order of `customerIds` (each once); a customer whose analysis or write failed gets
+   * a PredictionFailure in its place, and the others are refreshed.
    */
-  async refresh(customerIds: readonly number[]): Promise<CustomerPredictions[]> {
+  async refresh(customerIds: readonly number[]): Promise<Computed[]> {
     const ids = [...new Set(customerIds)];
     // Anything already computing for these customers started earlier: keep it out of the cache.
     this.#invalidate(ids);
     const analyzer = await this.#deps.analyzers.current();
     this.#flights.forget(ids.map((id) => cacheKey(analyzer.version, id)));
-    const results: CustomerPredictions[] = [];
+    const results: Computed[] = [];
     for (let start = 0; start < ids.length; start += MAX_CUSTOMERS_PER_READ) {
       results.push(
         ...(await this.#compute(analyzer, ids.slice(start, start + MAX_CUSTOMERS_PER_READ), "refresh")),
@@ -133,13 +137,10 @@ export class PredictionService {
   /**
    * Analyzes the customers now, stores and caches the result. At most MAX_COMPUTATIONS run at once
    * (the rest queue): a burst of cold pages must not hold more connections than the pool serves.
-   * A read serves its predictions even when storing them fails (logged); a refresh fails instead.
+   * A read serves its predictions even when storing them fails (logged); a refresh reports that
+   * customer failed instead. One customer's failure is that customer's only.
    */
-  #compute(
-    analyzer: Analyzer,
-    customerIds: number[],
-    purpose: "read" | "refresh",
-  ): Promise<CustomerPredictions[]> {
+  #compute(analyzer: Analyzer, customerIds: number[], purpose: "read" | "refresh"): Promise<Computed[]> {
     return this.#computations.execute(() => this.#computeNow(analyzer, customerIds, purpose));
   }
 
@@ -147,26 +148,19 @@ export class PredictionService {
     analyzer: Analyzer,
     customerIds: number[],
     purpose: "read" | "refresh",
-  ): Promise<CustomerPredictions[]> {
-    const { db, provider, cache, ttlMs, log } = this.#deps;
+  ): Promise<Computed[]> {
+    const { db, provider, cache, log } = this.#deps;
     const startedAt = this.#invalidations;
     this.#running++;
     try {
       const histories = await loadRecentHistories(db, provider, customerIds);
       const now = this.#deps.now?.() ?? new Date();
-      const analyses = await analyzer.analyze(histories, now);
-      const made = { source: analyzer.source, model: analyzer.version, ttlMs };
-      const results = analyses.map((analysis, i) => toCustomerPredictions(customerIds[i]!, analysis, made));
-      try {
-        await saveCurrentPredictions(db, provider, results);
-      } catch (error) {
-        if (purpose === "refresh") throw error;
-        log.error(
-          { err: error, customers: customerIds.length },
-          "could not store computed predictions; served anyway",
-        );
-      }
-      const current = results.filter((r) => (this.#invalidated.get(r.customerId) ?? 0) <= startedAt);
+      const results = await this.#analyze(analyzer, customerIds, histories, now);
+      await this.#store(results, purpose);
+      const current = results.filter(
+        (r): r is CustomerPredictions =>
+          !(r instanceof PredictionFailure) && (this.#invalidated.get(r.customerId) ?? 0) <= startedAt,
+      );
       await cache.setMany(
         current.map((value) => ({
           key: cacheKey(analyzer.version, value.customerId),
@@ -182,6 +176,56 @@ export class PredictionService {
     }
   }
 
+  /** One result per customer: its predictions, or the failure of its analysis alone. */
+  async #analyze(
+    analyzer: Analyzer,
+    customerIds: readonly number[],
+    histories: readonly CustomerHistory[],
+    now: Date,
+  ): Promise<Computed[]> {
+    const made = { source: analyzer.source, model: analyzer.version, ttlMs: this.#deps.ttlMs };
+    const analyses = await analyzeEach(analyzer, histories, now);
+    return analyses.map((analysis, i) => {
+      const customerId = customerIds[i]!;
+      try {
+        if (analysis instanceof Error) throw analysis;
+        return toCustomerPredictions(customerId, analysis, made);
+      } catch (error) {
+        this.#deps.log.error({ err: error, customerId }, "could not make a customer's predictions");
+        return new PredictionFailure(customerId, error);
+      }
+    });
+  }
+
+  /**
+   * Makes the results the customers' current predictions. A read serves what it could not store
+   * (logged); a refresh turns those customers' results into failures (in place), and fails as a
+   * whole only when the database does not answer.
+   */
+  async #store(results: Computed[], purpose: "read" | "refresh"): Promise<void> {
+    const { db, provider, log } = this.#deps;
+    const made = results.filter((r): r is CustomerPredictions => !(r instanceof PredictionFailure));
+    let unsaved: Map<number, unknown>;
+    try {
+      unsaved = await saveCurrentPredictions(db, provider, made);
+    } catch (error) {
+      if (purpose === "refresh") throw error;
+      unsaved = new Map(made.map((r) => [r.customerId, error]));
+    }
+    if (!unsaved.size) return;
+    log.error(
+      { err: unsaved.values().next().value, customers: unsaved.size, of: made.length },
+      purpose === "read"
+        ? "could not store computed predictions; served anyway"
+        : "could not store refreshed predictions",
+    );
+    if (purpose === "read") return;
+    results.forEach((r, i) => {
+      if (unsaved.has(r.customerId))
+        results[i] = new PredictionFailure(r.customerId, unsaved.get(r.customerId));
+    });
+  }
+
   #invalidate(customerIds: readonly number[]): void {
     if (this.#running === 0) return;
     const stamp = ++this.#invalidations;
@@ -190,6 +234,35 @@ export class PredictionService {
 }
 
 // ---- private helpers ----
+
+/** One customer's computation: its predictions, or why they could not be made. */
+type Computed = CustomerPredictions | PredictionFailure;
+
+/**
+ * One analysis per history, or the error one customer's analysis ended in: a batch that throws is
+ * analysed again one customer at a time, so a customer the analyzer cannot handle fails alone.
+ */
+async function analyzeEach(
+  analyzer: Analyzer,
+  histories: readonly CustomerHistory[],
+  now: Date,
+): Promise<Array<CustomerAnalysis | Error>> {
+  try {
+    return await analyzer.analyze(histories, now);
+  } catch (error) {
+    if (histories.length === 1) return [error instanceof Error ? error : new Error(String(error))];
+    return Promise.all(
+      histories.map(async (history) => {
+        try {
+          const [analysis] = await analyzer.analyze([history], now);
+          return analysis!;
+        } catch (single) {
+          return single instanceof Error ? single : new Error(String(single));
+        }
+      }),
+    );
+  }
+}
 
 /** Computations (history read + analysis + write-back) running at once per process. */
 const MAX_COMPUTATIONS = 4;

@@ -16,16 +16,37 @@ import type { CustomerPredictions, PredictionRecord, PredictionSource } from "./
  * query never sees a customer with none or with two sets, and no transaction is needed: a page of
  * customers is one statement. A failure part-way through a large batch leaves whole customers
  * written or not; writing them again is harmless.
+ *
+ * One customer's bad row never keeps the others out: a statement that fails while the database
+ * still answers is written again one customer at a time. Returns the customers that could not be
+ * written, with why.
+ *
+ * @throws the database's error when it does not answer at all (nothing more is tried then).
  */
 export async function saveCurrentPredictions(
   db: Db,
   provider: DatabaseProvider,
   batch: readonly CustomerPredictions[],
-): Promise<void> {
-  for (const customers of chunks(batch, CUSTOMERS_PER_INSERT)) {
+): Promise<Map<number, unknown>> {
+  const failed = new Map<number, unknown>();
+  const insert = (customers: readonly CustomerPredictions[]) => {
     const rows = customers.flatMap((c) => rowsOf(c, provider));
-    await db.$executeRaw(provider === "postgresql" ? postgresInsert(rows) : sqliteInsert(rows));
+    return db.$executeRaw(provider === "postgresql" ? postgresInsert(rows) : sqliteInsert(rows));
+  };
+  for (const customers of chunks(batch, CUSTOMERS_PER_INSERT)) {
+    try {
+      await insert(customers);
+    } catch (error) {
+      if (!(await answers(db))) throw error;
+      if (customers.length === 1) failed.set(customers[0]!.customerId, error);
+      else {
+        for (const customer of customers) {
+          await insert([customer]).catch((single: unknown) => failed.set(customer.customerId, single));
+        }
+      }
+    }
   }
+  return failed;
 }
 
 export interface Outcome {
@@ -207,6 +228,16 @@ export function recordOfRow(row: {
 }
 
 // ---- private helpers ----
+
+/** Whether the database answers a trivial query: a failed statement was its own fault, not an outage. */
+async function answers(db: Db): Promise<boolean> {
+  try {
+    await db.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Customers per INSERT: the largest GraphQL page (MAX_PAGE_SIZE), so a cold page is one statement

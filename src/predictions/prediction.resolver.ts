@@ -22,6 +22,7 @@ import { badInput, notFound } from "../graphql/errors";
 import { PageArgs } from "../graphql/pagination";
 import { ANALYSIS_COST, estimatedListComplexity, listComplexity } from "../graphql/query-limits";
 import { parseId } from "../graphql/validation";
+import { PredictionFailure } from "./customer-predictions";
 import {
   CustomerDueConnection,
   Prediction,
@@ -71,9 +72,12 @@ class CustomersDueArgs extends PageArgs {
 @Resolver(() => Customer)
 export class CustomerPredictionsResolver {
   @FieldResolver(() => [Prediction], {
+    nullable: true,
     description:
       "When the customer will next need each category they buy repeatedly, soonest first (overdue first). " +
-      "Served from the prediction cache; computed from the customer's last 20 purchases on a miss.",
+      "Served from the prediction cache; computed from the customer's last 20 purchases on a miss. " +
+      "Null, with an error for this field only, when this customer's predictions could not be made: " +
+      "the other customers of a page are served.",
     // A customer buys from a few dozen categories at most; on a cache miss they are computed.
     complexity: estimatedListComplexity(30, { base: ANALYSIS_COST }),
   })
@@ -107,6 +111,7 @@ export class PredictionResolver {
     const customer = await ctx.loaders.customerById.load(id);
     if (!customer) throw notFound(`No customer with id ${customerId}`);
     const [fresh] = await ctx.predictions.service.refresh([id]);
+    if (fresh instanceof PredictionFailure) throw fresh;
     return fresh!.predictions.map((p) => toPrediction(p, { ...fresh!, cached: false }));
   }
 

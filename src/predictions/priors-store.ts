@@ -110,7 +110,7 @@ export interface AnalyzerSourceOptions {
  *
  * @example
  *   const analyzers = new AnalyzerSource(db, { timeZone: "UTC", provider: "sqlite", log });
- *   const analyzer = await analyzers.current(); // statistical@1.0.0/priors:…
+ *   const analyzer = await analyzers.current(); // statistical@1.0.1/priors:…
  */
 export class AnalyzerSource {
   readonly #db: Db;

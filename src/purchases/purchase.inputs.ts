@@ -2,7 +2,6 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsOptional,
-  IsPositive,
   Matches,
   Max,
   MaxLength,
@@ -15,6 +14,15 @@ import { Purchase } from "./purchase.type";
 
 /** Lines per purchase: far above any real basket, low enough to bound one request's work. */
 export const MAX_PURCHASE_LINES = 200;
+/**
+ * Units of one product in one purchase, after its lines are merged: far above any real basket (fuel
+ * by the gallon stays below 40,000), low enough that no quantity makes an absurd prediction.
+ */
+export const MAX_LINE_QUANTITY = 100_000;
+/** The smallest quantity: a thousandth (a gram of something sold by the kilogram). */
+export const MIN_LINE_QUANTITY = 0.001;
+/** What one product's line may cost, after merging. */
+export const MAX_LINE_AMOUNT = 10_000_000;
 
 @InputType({ description: "One line: the product (by productId or by sku, exactly one) and how much." })
 export class PurchaseLineInput {
@@ -26,22 +34,31 @@ export class PurchaseLineInput {
   @MaxLength(100)
   sku?: string | null;
 
-  @Field(() => Float, { description: "Units bought: greater than 0, may be fractional." })
-  @IsPositive()
-  @Max(100_000)
+  @Field(() => Float, {
+    description:
+      `Units bought, may be fractional: ${MIN_LINE_QUANTITY} to ${MAX_LINE_QUANTITY}, ` +
+      "also for the sum of the lines of one product (they are merged into one).",
+  })
+  @Min(MIN_LINE_QUANTITY)
+  @Max(MAX_LINE_QUANTITY)
   quantity!: number;
 
-  @Field(() => Float, { nullable: true, description: "What the line cost (default 0)." })
+  @Field(() => Float, {
+    nullable: true,
+    description: `What the line cost (default 0), at most ${MAX_LINE_AMOUNT} also for one product's lines together.`,
+  })
   @IsOptional()
   @Min(0)
-  @Max(10_000_000)
+  @Max(MAX_LINE_AMOUNT)
   amount?: number | null;
 }
 
 @InputType({
   description:
     "A purchase: the customer (by customerId or customerExternalId, exactly one), when, where and what. " +
-    "Retrying with the same idempotencyKey returns the first purchase and writes nothing.",
+    "Retrying with the same idempotencyKey and the same content returns the first purchase and writes nothing; " +
+    "other content under a used key (another customer, other lines, another purchasedAt or storeId) is refused " +
+    "with IDEMPOTENCY_KEY_REUSED. A retry that leaves purchasedAt out matches the first one's time.",
 })
 export class RecordPurchaseInput {
   @Field(() => ID, { nullable: true })

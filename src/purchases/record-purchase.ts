@@ -1,12 +1,18 @@
 // Records one purchase from the retailer's order system: checked completely before anything is
 // written, written in one statement (purchase + lines), and safe to retry with an idempotencyKey,
-// also when two retries race.
+// also when two retries race; a different purchase under a used key is refused (retry-check.ts).
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { badInput, notFound } from "../graphql/errors";
 import { parseId } from "../graphql/validation";
-import type { RecordPurchaseInput } from "./purchase.inputs";
+import {
+  MAX_LINE_AMOUNT,
+  MAX_LINE_QUANTITY,
+  MIN_LINE_QUANTITY,
+  type RecordPurchaseInput,
+} from "./purchase.inputs";
 import { type Purchase, toPurchase } from "./purchase.type";
+import { differingFields, idempotencyKeyReused, type RequestedPurchase } from "./retry-check";
 
 export interface RecordPurchaseResult {
   purchase: Purchase;
@@ -21,7 +27,7 @@ const EARLIEST = new Date("2000-01-01T00:00:00Z");
 /**
  * @example
  *   await recordPurchase(db, { customerExternalId: "42", items: [{ sku: "MILK-1", quantity: 2 }] });
- * @throws BAD_USER_INPUT or NOT_FOUND GraphQL errors; nothing is written then.
+ * @throws BAD_USER_INPUT, NOT_FOUND or IDEMPOTENCY_KEY_REUSED GraphQL errors; nothing is written then.
  */
 export async function recordPurchase(
   db: Db,
@@ -30,43 +36,63 @@ export async function recordPurchase(
 ): Promise<RecordPurchaseResult> {
   const purchasedAt = checkDate(input.purchasedAt ?? now, now);
   const lines = input.items.map((line, i) => checkLine(line, i));
-
-  if (input.idempotencyKey) {
-    const earlier = await db.purchase.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-    if (earlier) return { purchase: toPurchase(earlier), created: false };
-  }
   const customerId = await resolveCustomer(db, input);
   const productIds = await resolveProducts(db, lines);
   const items = mergeLines(lines.map((line) => ({ ...line, productId: productIds(line) })));
-  const total = cents(items.reduce((sum, item) => sum + item.amount, 0));
+  const requested: RequestedPurchase = {
+    customerId,
+    purchasedAt: input.purchasedAt ?? undefined,
+    storeId: input.storeId ?? null,
+    items,
+  };
+  const key = input.idempotencyKey;
+  if (key) {
+    const earlier = await findByKey(db, key);
+    if (earlier) return retried(earlier, key, requested);
+  }
 
   try {
     const purchase = await db.purchase.create({
       data: {
         customerId,
         purchasedAt,
-        storeId: input.storeId ?? null,
-        total,
-        idempotencyKey: input.idempotencyKey ?? null,
-        items: {
-          createMany: {
-            data: items.map(({ productId, quantity, amount }) => ({ productId, quantity, amount })),
-          },
-        },
+        storeId: requested.storeId,
+        total: cents(items.reduce((sum, item) => sum + item.amount, 0)),
+        idempotencyKey: key ?? null,
+        items: { createMany: { data: items } },
       },
     });
     return { purchase: toPurchase(purchase), created: true };
   } catch (error) {
-    // A concurrent retry with the same key won the race: answer with its purchase.
-    if (input.idempotencyKey && isUniqueViolation(error)) {
-      const winner = await db.purchase.findUnique({ where: { idempotencyKey: input.idempotencyKey } });
-      if (winner) return { purchase: toPurchase(winner), created: false };
+    // A concurrent request with the same key won the race: a retry gets its purchase.
+    if (key && isUniqueViolation(error)) {
+      const winner = await findByKey(db, key);
+      if (winner) return retried(winner, key, requested);
     }
     throw error;
   }
 }
 
 // ---- private helpers ----
+
+function findByKey(db: Db, idempotencyKey: string) {
+  return db.purchase.findUnique({
+    where: { idempotencyKey },
+    include: { items: { select: { productId: true, quantity: true, amount: true } } },
+  });
+}
+
+/** The first purchase for a retry; IDEMPOTENCY_KEY_REUSED for a different request. */
+function retried(
+  earlier: NonNullable<Awaited<ReturnType<typeof findByKey>>>,
+  key: string,
+  requested: RequestedPurchase,
+): RecordPurchaseResult {
+  const fields = differingFields(earlier, requested);
+  if (fields.length) throw idempotencyKeyReused(key, fields);
+  const { items: _, ...purchase } = earlier;
+  return { purchase: toPurchase(purchase), created: false };
+}
 
 interface Line {
   index: number;
@@ -93,8 +119,11 @@ function checkLine(line: RecordPurchaseInput["items"][number], index: number): L
       `items[${index}]: expected exactly one of productId or sku, got ${hasId ? "both" : "neither"}`,
     );
   }
-  if (!Number.isFinite(line.quantity) || line.quantity <= 0) {
-    throw badInput(`items[${index}].quantity: expected a number greater than 0, got ${line.quantity}`);
+  // class-validator checks this already; here too so that no caller can get round it.
+  if (!(line.quantity >= MIN_LINE_QUANTITY && line.quantity <= MAX_LINE_QUANTITY)) {
+    throw badInput(
+      `items[${index}].quantity: expected a number from ${MIN_LINE_QUANTITY} to ${MAX_LINE_QUANTITY}, got ${line.quantity}`,
+    );
   }
   return {
     index,
@@ -153,17 +182,34 @@ async function resolveProducts(db: Db, lines: Line[]): Promise<(line: Line) => n
   return (line) => line.productId ?? idOfSku.get(line.sku!)!;
 }
 
-/** One line per product (quantities and amounts summed), as the data model requires. */
+/**
+ * One line per product (quantities and amounts summed), as the data model requires. The merged line
+ * obeys the per-line limits: 200 lines of 100,000 units of one product are one line of 20,000,000.
+ */
 function mergeLines(lines: Array<Line & { productId: number }>) {
-  const byProduct = new Map<number, { productId: number; quantity: number; amount: number }>();
+  const byProduct = new Map<number, { productId: number; quantity: number; amount: number; lines: number }>();
   for (const { productId, quantity, amount } of lines) {
     const into = byProduct.get(productId);
     if (into) {
       into.quantity += quantity;
       into.amount = cents(into.amount + amount);
-    } else byProduct.set(productId, { productId, quantity, amount: cents(amount) });
+      into.lines++;
+    } else byProduct.set(productId, { productId, quantity, amount: cents(amount), lines: 1 });
   }
-  return [...byProduct.values()];
+  for (const { productId, quantity, amount, lines } of byProduct.values()) {
+    const over =
+      quantity > MAX_LINE_QUANTITY
+        ? `${MAX_LINE_QUANTITY} units per line, got ${quantity}`
+        : amount > MAX_LINE_AMOUNT
+          ? `an amount of ${MAX_LINE_AMOUNT} per line, got ${amount}`
+          : undefined;
+    if (over) {
+      throw badInput(
+        `items: product ${productId}: expected at most ${over} in its ${lines} lines (lines of one product are merged into one)`,
+      );
+    }
+  }
+  return [...byProduct.values()].map(({ productId, quantity, amount }) => ({ productId, quantity, amount }));
 }
 
 function cents(value: number): number {

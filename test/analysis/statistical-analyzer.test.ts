@@ -11,6 +11,7 @@ import type {
   HistoryItem,
   PopulationPriors,
 } from "../../src/analysis/contract";
+import { PREDICTION_HORIZON_DAYS } from "../../src/analysis/contract";
 import { EMPTY_PRIORS, withWindow } from "../../src/analysis/priors";
 import { METHOD_VERSION, StatisticalAnalyzer } from "../../src/analysis/statistical-analyzer";
 
@@ -65,6 +66,17 @@ const analyzer = new StatisticalAnalyzer(priorsWith({ [MILK]: MILK_PRIOR }));
 function predict(h: CustomerHistory, nowDay: number) {
   const [analysis] = analyzer.analyze([h], at(nowDay, 0));
   return analysis!;
+}
+
+/** One unit of milk on days 0, 7, 14 and 21, then `quantity` units on day 28. */
+function weeklyThen(quantity: number): CustomerHistory {
+  return history([
+    [0, 1],
+    [7, 1],
+    [14, 1],
+    [21, 1],
+    [28, quantity],
+  ]);
 }
 
 function milkOf(h: CustomerHistory, nowDay: number) {
@@ -125,16 +137,7 @@ describe("StatisticalAnalyzer", () => {
 
   it("expects twice the interval after twice the quantity", () => {
     // Same weekly history, but 2 units on day 28: log lasted gains β·log 2 → 14.04 days → day 42.
-    const milk = milkOf(
-      history([
-        [0, 1],
-        [7, 1],
-        [14, 1],
-        [21, 1],
-        [28, 2],
-      ]),
-      29,
-    );
+    const milk = milkOf(weeklyThen(2), 29);
     expect(dayOf(milk.nextPurchaseAt)).toBe(42);
     expect(milk.typicalIntervalDays).toBeCloseTo(14, 0);
     expect(milk.lastQuantity).toBe(2);
@@ -274,6 +277,25 @@ describe("StatisticalAnalyzer", () => {
     const [analysis] = newYork.analyze([late], at(16, 12));
     expect(analysis!.predictions[0]!.lastPurchasedAt).toEqual(new Date("2026-01-15T05:00:00Z")); // NY midnight
   });
+
+  it.each([2e7, 1e300])(
+    "keeps every date within the horizon after a last purchase of %d units, finite and in order",
+    (quantity) => {
+      // Interval ∝ quantity: 2e7 units "last" 400,000 years; 1e300 overflows every double.
+      const milk = milkOf(weeklyThen(quantity), 29);
+      const horizon = 29 + PREDICTION_HORIZON_DAYS;
+      expect(dayOf(milk.windowStart)).toBeLessThanOrEqual(dayOf(milk.nextPurchaseAt));
+      expect(dayOf(milk.nextPurchaseAt)).toBeLessThanOrEqual(dayOf(milk.windowEnd));
+      expect(dayOf(milk.windowEnd)).toBe(horizon);
+      expect(milk.typicalIntervalDays).toBe(PREDICTION_HORIZON_DAYS);
+      expect(milk.overdue).toBe(false);
+      expect(Number.isFinite(milk.confidence)).toBe(true);
+      expect(milk.reason).not.toMatch(/Infinity|NaN/);
+      for (const date of [milk.nextPurchaseAt, milk.windowStart, milk.windowEnd]) {
+        expect(() => date.toISOString()).not.toThrow();
+      }
+    },
+  );
 
   it("analyses many customers in one call, in order", () => {
     const customers = ["a", "b", "c"].map((customerId) => ({ ...history([[0, 1]]), customerId }));

@@ -15,33 +15,12 @@ import {
   UpsertProductDocument,
   type UpsertProductInput,
 } from "../../src/client/generated/graphql";
-import { describeApi, type GraphQLResponse, TEST_KEYS, type TestApi } from "../support/api";
+import { describeApi, type GraphQLResponse, TEST_KEYS } from "../support/api";
+import { expectRefused, snapshot } from "../support/refusals";
 
 const LONG = "x".repeat(10_000);
 const DAY = 86_400_000;
 const cursorOf = (text: string) => Buffer.from(text).toString("base64url");
-
-/** Everything in the database, to show that a refused request changed nothing. */
-async function snapshot(api: TestApi) {
-  const db = api.database.prisma;
-  return JSON.stringify([
-    await db.customer.findMany({ orderBy: { id: "asc" } }),
-    await db.product.findMany({ orderBy: { id: "asc" } }),
-    await db.purchase.findMany({ orderBy: { id: "asc" } }),
-    await db.purchaseItem.findMany({ orderBy: { id: "asc" } }),
-  ]);
-}
-
-/** What would mean that an internal error leaked through: stack frames, file paths, database words. */
-const INTERNALS = /stacktrace|\n\s*at |node_modules|\.[jt]s:\d+|prisma|\bsql|sqlite|postgres|invocation/i;
-
-function expectRefused(response: GraphQLResponse<unknown>, code: string, message: RegExp): void {
-  expect(response.status).toBeLessThan(500);
-  expect(response.errors).toEqual([
-    expect.objectContaining({ message: expect.stringMatching(message), extensions: { code } }),
-  ]);
-  expect(JSON.stringify(response.errors)).not.toMatch(INTERNALS);
-}
 
 describeApi("bad input", (api) => {
   const ids = { customer: "", milk: "" };
@@ -200,11 +179,37 @@ describeApi("bad input", (api) => {
   });
 
   describe("recordPurchase: quantities, amounts and lines → BAD_USER_INPUT", () => {
-    it.each([0, -1, -0.5, 100_001])("quantity %s", async (quantity) => {
+    it.each([0, -1, -0.5, 100_001, 5e-324, 0.0009])("quantity %s", async (quantity) => {
       expectRefused(
         await send(RecordPurchaseDocument, purchase({ items: [{ productId: ids.milk, quantity }] })),
         "BAD_USER_INPUT",
         /items\.0\.quantity must/,
+      );
+    });
+
+    it("lines of one product whose quantities add up to more than one line may hold", async () => {
+      const items = [
+        { productId: ids.milk, quantity: 60_000 },
+        { sku: "MILK-1", quantity: 60_000 },
+      ];
+      expectRefused(
+        await send(RecordPurchaseDocument, purchase({ items })),
+        "BAD_USER_INPUT",
+        new RegExp(
+          `^items: product ${ids.milk}: expected at most 100000 units per line, got 120000 in its 2 lines`,
+        ),
+      );
+    });
+
+    it("lines of one product whose amounts add up to more than one line may cost", async () => {
+      const items = [
+        { productId: ids.milk, quantity: 1, amount: 6_000_000 },
+        { productId: ids.milk, quantity: 1, amount: 6_000_000 },
+      ];
+      expectRefused(
+        await send(RecordPurchaseDocument, purchase({ items })),
+        "BAD_USER_INPUT",
+        new RegExp(`^items: product ${ids.milk}: expected at most an amount of 10000000 per line`),
       );
     });
 

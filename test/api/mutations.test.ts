@@ -170,21 +170,89 @@ describeApi("mutations", (api) => {
       expect(await rowCounts(api)).toEqual(counts);
     });
 
-    it("answers a retry with a different body but the same idempotencyKey with the first purchase", async () => {
-      const first = await record({
-        customerId: ids.customer,
+    describe("the same idempotencyKey with different content", () => {
+      const first: RecordPurchaseInput = {
+        customerId: "",
         idempotencyKey: "till-3:order-1002",
         purchasedAt: "2025-05-06T10:00:00.000Z",
-        items: [{ sku: "MILK-1", quantity: 1, amount: 2.99 }],
+        storeId: "store-7",
+        items: [
+          { sku: "MILK-1", quantity: 1, amount: 2.99 },
+          { sku: "MILK-1", quantity: 2, amount: 5.98 },
+        ],
+      };
+      let firstPurchase: Awaited<ReturnType<typeof record>>;
+      let other = "";
+      beforeAll(async () => {
+        first.customerId = ids.customer;
+        firstPurchase = await record(first);
+        other = String(
+          (await api.database.prisma.customer.create({ data: { externalId: "HH-2", name: "Bo" } })).id,
+        );
       });
-      const counts = await rowCounts(api);
-      const retry = await record({
-        customerExternalId: "HH-1",
-        idempotencyKey: "till-3:order-1002",
-        items: [{ sku: "BRD-1", quantity: 9, amount: 99 }],
+
+      it.each<[string, (input: RecordPurchaseInput) => RecordPurchaseInput, string[]]>([
+        ["another customer", (input) => ({ ...input, customerId: other }), ["customer"]],
+        [
+          "other lines",
+          (input) => ({ ...input, items: [{ sku: "BRD-1", quantity: 9, amount: 99 }] }),
+          ["items"],
+        ],
+        [
+          "another quantity",
+          (input) => ({ ...input, items: [{ sku: "MILK-1", quantity: 4, amount: 8.97 }] }),
+          ["items"],
+        ],
+        ["another date", (input) => ({ ...input, purchasedAt: "2025-05-07T10:00:00.000Z" }), ["purchasedAt"]],
+        ["another store", (input) => ({ ...input, storeId: null }), ["storeId"]],
+        [
+          "another customer and lines",
+          (input) => ({ ...input, customerId: other, items: [{ sku: "BRD-1", quantity: 1 }] }),
+          ["customer", "items"],
+        ],
+      ])(
+        "%s → IDEMPOTENCY_KEY_REUSED naming what differs, revealing nothing stored, writing nothing",
+        async (_, change, fields) => {
+          const counts = await rowCounts(api);
+          const response = await api.request(
+            RecordPurchaseDocument,
+            { input: change(first) },
+            { as: "ingest" },
+          );
+          expect(response.status).toBe(200);
+          expect(response.data).toBeNull();
+          expect(response.errors).toEqual([
+            expect.objectContaining({
+              message: expect.stringContaining(`got a different ${fields.join(", ")}.`),
+              extensions: { code: "IDEMPOTENCY_KEY_REUSED", differingFields: fields },
+            }),
+          ]);
+          const told = JSON.stringify(response.errors);
+          for (const stored of [
+            firstPurchase.purchase.id,
+            "2025-05-06",
+            "store-7",
+            "MILK-1",
+            "8.97",
+            "HH-1",
+          ]) {
+            expect(told).not.toContain(stored);
+          }
+          expect(await rowCounts(api)).toEqual(counts);
+        },
+      );
+
+      it("an identical retry still gets the first purchase: lines merged alike, the customer by externalId, no date (now)", async () => {
+        const counts = await rowCounts(api);
+        const { customerId: _, purchasedAt: __, ...rest } = first;
+        const retry = await record({
+          ...rest,
+          customerExternalId: "HH-1",
+          items: [{ productId: ids.milk, quantity: 3, amount: 8.97 }],
+        });
+        expect(retry).toEqual({ ...firstPurchase, created: false });
+        expect(await rowCounts(api)).toEqual(counts);
       });
-      expect(retry).toEqual({ ...first, created: false });
-      expect(await rowCounts(api)).toEqual(counts);
     });
 
     it("creates exactly one purchase when 10 identical requests with one idempotencyKey race", async () => {

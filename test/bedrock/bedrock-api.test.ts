@@ -80,7 +80,14 @@ async function allPredictions(api: TestApi, pageSize = 100) {
       ...(after ? { after } : {}),
     });
     if (page.errors) errors.push(...page.errors);
-    nodes.push(...page.data!.customers.edges.map((edge) => edge.node));
+    // A customer whose predictions failed has null ones, and an error in `errors`.
+    nodes.push(
+      ...page.data!.customers.edges.map(({ node }) => ({
+        ...node,
+        predictions: node.predictions ?? [],
+        insights: node.insights ?? [],
+      })),
+    );
     if (!page.data!.customers.pageInfo.hasNextPage) break;
     after = page.data!.customers.pageInfo.endCursor!;
   }

@@ -44,7 +44,7 @@ describe("ANALYZER=bedrock without credentials", () => {
       await seedDatabase(started.api.database.prisma, { customers: 2, days: 90, seed: 3, end: TODAY });
       const response = await started.api.request(CustomersWithInsightsDocument, { first: 2 });
       expect(response.errors).toBeUndefined();
-      const predictions = response.data!.customers.edges.flatMap((e) => e.node.predictions);
+      const predictions = response.data!.customers.edges.flatMap((e) => e.node.predictions!);
       expect(predictions.length).toBeGreaterThan(0);
       expect(predictions.every((p) => p.source === "STATISTICAL")).toBe(true);
       expect(fake.requests).toHaveLength(0);

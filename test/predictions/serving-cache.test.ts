@@ -64,9 +64,9 @@ describe("200 concurrent cold queries for one customer", () => {
     );
     expect(responses.every((r) => r.errors === undefined)).toBe(true);
     expect(calls).toEqual([1]);
-    const first = JSON.stringify(responses[0]!.data!.customer!.predictions.map((p) => p.nextPurchaseAt));
+    const first = JSON.stringify(responses[0]!.data!.customer!.predictions!.map((p) => p.nextPurchaseAt));
     for (const response of responses) {
-      expect(JSON.stringify(response.data!.customer!.predictions.map((p) => p.nextPurchaseAt))).toBe(first);
+      expect(JSON.stringify(response.data!.customer!.predictions!.map((p) => p.nextPurchaseAt))).toBe(first);
     }
   });
 });
@@ -125,11 +125,11 @@ describe("a purchase recorded while the customer's predictions are being compute
       open();
       await stale;
       const today = new Date(purchasedAt.toISOString().slice(0, 10)).toISOString();
-      expect(fresh.data!.customer!.predictions.map((p) => [p.lastPurchasedAt, p.cached])).toEqual([
+      expect(fresh.data!.customer!.predictions!.map((p) => [p.lastPurchasedAt, p.cached])).toEqual([
         [today, false],
       ]);
       const cached = await api.request(CustomerPredictionsDocument, { id, category: milk.category });
-      expect(cached.data!.customer!.predictions.map((p) => [p.lastPurchasedAt, p.cached])).toEqual([
+      expect(cached.data!.customer!.predictions!.map((p) => [p.lastPurchasedAt, p.cached])).toEqual([
         [today, true],
       ]);
     } finally {
@@ -179,11 +179,11 @@ describe("a purchase recorded while the customer's predictions are being compute
     const served = await b!.request(CustomersWithPredictionsDocument, { first: 8 });
     expect(counters[1]).toEqual([]);
     const nodes = served.data!.customers.edges.map((e) => e.node);
-    expect(nodes.flatMap((n) => n.predictions).every((p) => p.cached)).toBe(true);
+    expect(nodes.flatMap((n) => n.predictions!).every((p) => p.cached)).toBe(true);
     expect(nodes).toEqual(
       computed.data!.customers.edges.map((e) => ({
         ...e.node,
-        predictions: e.node.predictions.map((p) => ({ ...p, cached: true })),
+        predictions: e.node.predictions!.map((p) => ({ ...p, cached: true })),
       })),
     );
   });
@@ -194,7 +194,7 @@ describe("a purchase recorded while the customer's predictions are being compute
     const id = String(customer.id);
     const predictionsOf = async (category?: string) =>
       (await b!.request(CustomerPredictionsDocument, { id, ...(category ? { category } : {}) })).data!
-        .customer!.predictions;
+        .customer!.predictions!;
     // A category the customer buys repeatedly, read twice by b: the second read is its near cache's.
     const [staple] = await predictionsOf();
     const { category } = staple!;
@@ -241,7 +241,7 @@ describe("a cache outage", () => {
       for (let round = 0; round < 2; round++) {
         const response = await started.api.request(CustomersWithPredictionsDocument, { first: 3 });
         expect(response.errors).toBeUndefined();
-        const predictions = response.data!.customers.edges.flatMap((e) => e.node.predictions);
+        const predictions = response.data!.customers.edges.flatMap((e) => e.node.predictions!);
         expect(predictions.length).toBeGreaterThan(0);
         expect(predictions.every((p) => !p.cached)).toBe(true);
       }

@@ -37,7 +37,7 @@ describeApi("Customer.predictions", (api) => {
     const id = String(await someCustomer(api));
     const cold = await api.request(CustomerPredictionsDocument, { id });
     expect(cold.errors).toBeUndefined();
-    const predictions = cold.data!.customer!.predictions;
+    const predictions = cold.data!.customer!.predictions!;
     expect(predictions.length).toBeGreaterThan(3);
     for (const p of predictions) {
       expect(p.cached).toBe(false);
@@ -58,19 +58,19 @@ describeApi("Customer.predictions", (api) => {
     expect(soonest).toEqual([...soonest].sort((a, b) => a - b));
 
     const warm = await api.request(CustomerPredictionsDocument, { id });
-    expect(warm.data!.customer!.predictions).toEqual(predictions.map((p) => ({ ...p, cached: true })));
+    expect(warm.data!.customer!.predictions!).toEqual(predictions.map((p) => ({ ...p, cached: true })));
   });
 
   it("filters by category (case-insensitive) and by days ahead", async () => {
     const id = String(await someCustomer(api, 1));
-    const all = (await api.request(CustomerPredictionsDocument, { id })).data!.customer!.predictions;
+    const all = (await api.request(CustomerPredictionsDocument, { id })).data!.customer!.predictions!;
     const category = all[0]!.category;
     const one = await api.request(CustomerPredictionsDocument, { id, category: category.toLowerCase() });
-    expect(one.data!.customer!.predictions.map((p) => p.category)).toEqual([category]);
+    expect(one.data!.customer!.predictions!.map((p) => p.category)).toEqual([category]);
 
     const soon = await api.request(CustomerPredictionsDocument, { id, withinDays: 3 });
     const limit = TODAY.getTime() + 4 * DAY;
-    expect(soon.data!.customer!.predictions).toEqual(
+    expect(soon.data!.customer!.predictions!).toEqual(
       all.filter((p) => Date.parse(p.nextPurchaseAt) < limit).map((p) => ({ ...p, cached: true })),
     );
   });
@@ -108,7 +108,7 @@ describeApi("Customer.predictions", (api) => {
       });
       counts[`warm${first}`] = api.sqlCount();
       const nodes = warm.data!.customers.edges.map((e) => e.node);
-      expect(nodes.every((n) => n.predictions.every((p) => p.cached))).toBe(true);
+      expect(nodes.every((n) => n.predictions!.every((p) => p.cached))).toBe(true);
     }
     expect(counts.cold50).toBe(counts.cold5);
     expect(counts.warm50).toBe(counts.warm5);
@@ -125,7 +125,7 @@ describeApi("recordPurchase and predictions", (api) => {
 
   it("drops the customer's cached predictions and records the outcome of the fulfilled one", async () => {
     const id = String(await someCustomer(api));
-    const before = (await api.request(CustomerPredictionsDocument, { id })).data!.customer!.predictions;
+    const before = (await api.request(CustomerPredictionsDocument, { id })).data!.customer!.predictions!;
     const target = before[0]!;
     const since = new Date(Date.now() - 1_000).toISOString();
 
@@ -144,7 +144,7 @@ describeApi("recordPurchase and predictions", (api) => {
     expect(recorded.errors).toBeUndefined();
 
     const after = (await api.request(CustomerPredictionsDocument, { id, category: target.category })).data!
-      .customer!.predictions;
+      .customer!.predictions!;
     expect(after).toHaveLength(1);
     expect(after[0]!.cached).toBe(false);
     expect(Date.parse(after[0]!.lastPurchasedAt)).toBe(

@@ -13,15 +13,15 @@ export type PredictionSource =
 
 /** One line: the product (by productId or by sku, exactly one) and how much. */
 export type PurchaseLineInput = {
-  /** What the line cost (default 0). */
+  /** What the line cost (default 0), at most 10000000 also for one product's lines together. */
   amount?: number | null | undefined;
   productId?: string | number | null | undefined;
-  /** Units bought: greater than 0, may be fractional. */
+  /** Units bought, may be fractional: 0.001 to 100000, also for the sum of the lines of one product (they are merged into one). */
   quantity: number;
   sku?: string | null | undefined;
 };
 
-/** A purchase: the customer (by customerId or customerExternalId, exactly one), when, where and what. Retrying with the same idempotencyKey returns the first purchase and writes nothing. */
+/** A purchase: the customer (by customerId or customerExternalId, exactly one), when, where and what. Retrying with the same idempotencyKey and the same content returns the first purchase and writes nothing; other content under a used key (another customer, other lines, another purchasedAt or storeId) is refused with IDEMPOTENCY_KEY_REUSED. A retry that leaves purchasedAt out matches the first one's time. */
 export type RecordPurchaseInput = {
   customerExternalId?: string | null | undefined;
   customerId?: string | number | null | undefined;
@@ -96,7 +96,7 @@ export type CustomerPredictionsQueryVariables = Exact<{
 }>;
 
 
-export type CustomerPredictionsQuery = { customer: { id: string, name: string, predictions: Array<{ category: string, nextPurchaseAt: string, windowStart: string, windowEnd: string, confidence: number, intervalDays: number, lastPurchasedAt: string, overdue: boolean, reason: string, source: PredictionSource, model: string, generatedAt: string, expiresAt: string, cached: boolean, usualProducts: Array<{ sku: string, name: string, share: number }> }> } | null };
+export type CustomerPredictionsQuery = { customer: { id: string, name: string, predictions: Array<{ category: string, nextPurchaseAt: string, windowStart: string, windowEnd: string, confidence: number, intervalDays: number, lastPurchasedAt: string, overdue: boolean, reason: string, source: PredictionSource, model: string, generatedAt: string, expiresAt: string, cached: boolean, usualProducts: Array<{ sku: string, name: string, share: number }> }> | null } | null };
 
 export type CustomersWithPredictionsQueryVariables = Exact<{
   first: number;
@@ -104,7 +104,7 @@ export type CustomersWithPredictionsQueryVariables = Exact<{
 }>;
 
 
-export type CustomersWithPredictionsQuery = { customers: { edges: Array<{ node: { id: string, predictions: Array<{ category: string, nextPurchaseAt: string, windowStart: string, windowEnd: string, confidence: number, cached: boolean }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type CustomersWithPredictionsQuery = { customers: { edges: Array<{ node: { id: string, predictions: Array<{ category: string, nextPurchaseAt: string, windowStart: string, windowEnd: string, confidence: number, cached: boolean }> | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type CustomersDueQueryVariables = Exact<{
   category: string;
@@ -139,7 +139,7 @@ export type CustomersWithInsightsQueryVariables = Exact<{
 }>;
 
 
-export type CustomersWithInsightsQuery = { customers: { edges: Array<{ node: { id: string, insights: Array<string>, predictions: Array<{ category: string, nextPurchaseAt: string, windowStart: string, windowEnd: string, confidence: number, intervalDays: number, lastPurchasedAt: string, overdue: boolean, reason: string, source: PredictionSource, model: string, generatedAt: string, expiresAt: string, cached: boolean, usualProducts: Array<{ sku: string, name: string, share: number }> }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type CustomersWithInsightsQuery = { customers: { edges: Array<{ node: { id: string, insights: Array<string> | null, predictions: Array<{ category: string, nextPurchaseAt: string, windowStart: string, windowEnd: string, confidence: number, intervalDays: number, lastPurchasedAt: string, overdue: boolean, reason: string, source: PredictionSource, model: string, generatedAt: string, expiresAt: string, cached: boolean, usualProducts: Array<{ sku: string, name: string, share: number }> }> | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type AiUsageQueryVariables = Exact<{
   month?: string | null | undefined;
