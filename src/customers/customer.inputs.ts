@@ -6,7 +6,8 @@ import { PageArgs } from "../graphql/pagination";
 export class CustomersArgs extends PageArgs {
   @Field(() => String, {
     nullable: true,
-    description: "Only customers whose name, e-mail or external id contains this text (case-insensitive).",
+    description:
+      "Only customers whose name or external id (and, for ADMIN keys only, e-mail) contains this text (case-insensitive).",
   })
   @IsOptional()
   @MaxLength(100)

@@ -14,7 +14,7 @@ import {
   Resolver,
   Root,
 } from "type-graphql";
-import type { Role } from "../auth/api-keys";
+import { allows, type Role } from "../auth/api-keys";
 import { isUniqueViolation } from "../db/errors";
 import { anyColumnContains } from "../db/text-search";
 import { Prisma } from "../generated/prisma/sqlite/client";
@@ -70,19 +70,32 @@ export class CustomerResolver {
   })
   async customers(
     @Args() { first, after, search }: CustomersArgs,
-    @Ctx() { db }: RequestContext,
+    @Ctx() { db, principal }: RequestContext,
   ): Promise<CustomerConnection> {
     const text = search?.trim();
+    // Matching e-mails for a key that may not read them would tell it whose address is whose.
+    const columns = allows(principal, "ADMIN") ? ["name", "email", "externalId"] : ["name", "externalId"];
     const rows = await db.$queryRaw<Customer[]>`
       SELECT "id", "externalId", "name", "email", "createdAt" FROM "Customer"
       WHERE "id" > ${after ? decodeCursor(after) : 0}
-        ${text ? Prisma.sql`AND ${anyColumnContains(["name", "email", "externalId"], text)}` : Prisma.empty}
+        ${text ? Prisma.sql`AND ${anyColumnContains(columns, text)}` : Prisma.empty}
       ORDER BY "id" LIMIT ${first + 1}`;
     return toPage(rows, first);
   }
 
   // Field resolvers need no @Authorized of their own: every way to reach a Customer is a root field
-  // that has one.
+  // that has one. The e-mail is the exception: personal data that storefronts and marketing lists do
+  // not need, so it is answered to ADMIN keys only (null, not an error, for the others: a page of
+  // customers asked for with a READ key still serves everything else).
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      "The customer's e-mail address. ADMIN keys only: null for every other key and for anonymous callers.",
+  })
+  email(@Root() customer: Customer, @Ctx() { principal }: RequestContext): string | null {
+    return allows(principal, "ADMIN") ? customer.email : null;
+  }
+
   @FieldResolver(() => [Purchase], {
     description: "The customer's newest purchases, newest first.",
     complexity: listComplexity("last", 20, LOADED_OBJECT_COST),

@@ -13,7 +13,7 @@ export class Customer {
   @Field()
   name!: string;
 
-  @Field(() => String, { nullable: true })
+  /** Served by CustomerResolver.email: ADMIN keys only. */
   email!: string | null;
 
   @Field(() => DateTime)

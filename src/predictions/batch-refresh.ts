@@ -12,7 +12,8 @@
 //      at a time, at most `concurrency` chunks refreshing at once. Chunks are committed in order: the
 //      cursor only moves past a chunk when it and every chunk before it are done, so a crash loses
 //      at most the chunks in flight (they are refreshed again on resume; a refresh is idempotent).
-//      A chunk that throws is tried once more, then its customers are counted as failed.
+//      Customers a chunk could not refresh (all of them when the call throws) are tried once more,
+//      then counted as failed; one customer's failure never fails the rest of its chunk.
 //   4. Prune: superseded predictions that were never fulfilled and were superseded more than
 //      PREDICTION_RETENTION_DAYS ago are deleted (they can no longer get an outcome and only fill
 //      the table; fulfilled ones stay for live accuracy). Failures here are logged, not fatal.
