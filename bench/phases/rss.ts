@@ -7,11 +7,7 @@
 // The baseline is the median of the first 10 samples, not the first sample: RSS under this load is a
 // garbage-collection sawtooth, and a single sample taken just after a collection put the baseline at
 // its bottom (measured: start 452, then 402–452 MiB with nothing growing).
-import { fork } from "node:child_process";
-import fs from "node:fs";
-import path from "node:path";
-import { nodeFlagsOfScript } from "../support/npm-script";
-import type { ChildMessage, ParentMessage } from "../support/server-process";
+import { type ServerProcess, startServerProcess } from "../support/server-process-client";
 import { graphql, loadTest, PAGE_QUERY, PAGE_SIZE, type PageData } from "../support/serving-harness";
 import { median } from "../support/stats";
 import type { ServingContext } from "./context";
@@ -21,8 +17,6 @@ export const RSS_TOLERANCE = 0.1;
 const WARM_UP_S = 10;
 /** Samples (seconds) the baseline and the end are each the median of. */
 const WINDOW = 10;
-const START_TIMEOUT_MS = 120_000;
-const STOP_TIMEOUT_MS = 30_000;
 
 export interface RssStability {
   seconds: number;
@@ -46,7 +40,7 @@ export interface RssStability {
 
 export async function rssStability(ctx: ServingContext): Promise<RssStability> {
   const { options, progress } = ctx;
-  const server = await startServerProcess(ctx);
+  const server = await startServerProcess({ databaseUrl: ctx.target.url, cleanups: ctx.cleanups });
   try {
     await warm(server, ctx);
     progress(
@@ -121,103 +115,6 @@ export async function rssStability(ctx: ServingContext): Promise<RssStability> {
   } finally {
     await server.stop(ctx.rotation.flatMap((p) => p.customerIds));
   }
-}
-
-// ---- the server's process ----
-
-interface ServerProcess {
-  pid: number;
-  url: string;
-  headers: Record<string, string>;
-  /** The server's memory (MiB); with `gc`, heapUsed is measured after two full collections. */
-  memory(gc: boolean): Promise<{ rss: number; heapUsed: number }>;
-  /** Stops it, removing these customers' entries from a shared cache; kills it if it does not exit. */
-  stop(customerIds: readonly number[]): Promise<void>;
-}
-
-async function startServerProcess(ctx: ServingContext): Promise<ServerProcess> {
-  const script = path.join(__dirname, "../support/server-process.js");
-  if (!fs.existsSync(script))
-    throw new Error(`rss: ${script} is missing: run the bench from its build (npm run bench)`);
-  const child = fork(script, [], {
-    env: { ...process.env, BENCH_DATABASE_URL: ctx.target.url },
-    // npm start's heap limit, so the server runs as users run it; and always --expose-gc: the heap
-    // after a full collection is the leak indicator, whatever the bench itself runs with.
-    execArgv: ["--expose-gc", ...nodeFlagsOfScript("start")],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  ctx.cleanups.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await exited;
-    }
-  });
-  const waiting = new Map<
-    number,
-    {
-      resolve: (m: { rss: number; heapUsed: number }) => void;
-      reject: (e: Error) => void;
-    }
-  >();
-  let nextId = 1;
-  let stopped = false;
-  child.on("message", (message: ChildMessage) => {
-    if (message.type !== "memory") return;
-    waiting.get(message.id)?.resolve(message);
-    waiting.delete(message.id);
-  });
-  child.once("exit", (code, signal) => {
-    const error = new Error(`rss: the server's process exited (${signal ?? `code ${code}`})`);
-    for (const w of waiting.values()) w.reject(error);
-    waiting.clear();
-  });
-  const ready = await new Promise<{ url: string; headers: Record<string, string> }>((resolve, reject) => {
-    const timeout = setTimeout(() => {
-      reject(new Error(`rss: the server's process did not start within ${START_TIMEOUT_MS / 1_000} s`));
-    }, START_TIMEOUT_MS);
-    const settle = (done: () => void) => {
-      clearTimeout(timeout);
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-      done();
-    };
-    const onMessage = (message: ChildMessage) => {
-      if (message.type === "ready") settle(() => resolve(message));
-      if (message.type === "failed")
-        settle(() => reject(new Error(`rss: the server's process: ${message.message}`)));
-    };
-    const onExit = (code: number | null) =>
-      settle(() => reject(new Error(`rss: the server's process exited before it was ready (code ${code})`)));
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-  }).catch(async (error: unknown) => {
-    child.kill("SIGKILL");
-    await exited;
-    throw error;
-  });
-  return {
-    pid: child.pid ?? 0,
-    url: ready.url,
-    headers: ready.headers,
-    memory(gc) {
-      if (stopped) return Promise.reject(new Error("rss: the server's process was stopped"));
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
-        child.send({ type: "memory", id, gc } satisfies ParentMessage);
-      });
-    },
-    async stop(customerIds) {
-      if (stopped) return;
-      stopped = true;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.send({ type: "stop", customerIds: [...customerIds] } satisfies ParentMessage);
-      const timeout = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
-      await exited;
-      clearTimeout(timeout);
-    },
-  };
 }
 
 /** Asks for every rotation page once through the server's process, then checks the first is cached. */

@@ -508,8 +508,17 @@ export function summarise(times: readonly number[], failed: number, seconds: num
 
 /** CPU milliseconds this process's main thread has used (Linux /proc; NaN elsewhere). */
 export function threadCpuMs(): number {
+  return cpuMsOf(`/proc/self/task/${process.pid}/stat`);
+}
+
+/** CPU milliseconds another process has used, all its threads (Linux /proc; NaN elsewhere). */
+export function processCpuMs(pid: number): number {
+  return cpuMsOf(`/proc/${pid}/stat`);
+}
+
+function cpuMsOf(statFile: string): number {
   try {
-    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const stat = fs.readFileSync(statFile, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // utime and stime, in clock ticks of 10 ms (USER_HZ is 100 on Linux).
     return (Number(fields[11]) + Number(fields[12])) * 10;

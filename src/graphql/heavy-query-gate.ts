@@ -21,7 +21,7 @@ export const DEFAULT_HEAVY_QUERY_GATE: Omit<HeavyQueryGateOptions, "maxWaitMs"> 
   // A third of the cost ceiling: a page of 100 customers' predictions (68,601) is heavy, the bench's
   // page of 50 (34,301) is not.
   minCost: 50_000,
-  concurrency: 2,
+  concurrency: 1,
   maxQueue: 200,
 };
 
