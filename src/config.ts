@@ -79,6 +79,10 @@ export interface PredictionConfig {
   cacheNearMaxEntries: number;
   /** CACHE_NEAR_TTL_SECONDS: the longest a process holds one (never past its expiry in Redis). */
   cacheNearTtlSeconds: number;
+  /** CACHE_TIMEOUT_MS: a cache operation slower than this counts as failed (a miss, a skipped write). */
+  cacheTimeoutMs: number;
+  /** Tuning without a variable (tests shorten it): how long a failing cache is skipped before a retry. */
+  cacheBreakerCooldownMs?: number;
   /** PREDICTION_TTL_SECONDS: how long a customer's predictions are served from the cache. */
   ttlSeconds: number;
   /** TIME_ZONE: the calendar customers shop on (IANA name); prediction dates are its days. */
@@ -141,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheNamespace: vars.CACHE_NAMESPACE,
       cacheNearMaxEntries: vars.CACHE_NEAR_MAX_ENTRIES,
       cacheNearTtlSeconds: vars.CACHE_NEAR_TTL_SECONDS,
+      cacheTimeoutMs: vars.CACHE_TIMEOUT_MS,
       ttlSeconds: vars.PREDICTION_TTL_SECONDS,
       timeZone: vars.TIME_ZONE,
       ...(vars.REFRESH_CRON ? { refreshCron: vars.REFRESH_CRON } : {}),
@@ -301,6 +306,7 @@ const schema = z.object({
     .default("cai"),
   CACHE_NEAR_MAX_ENTRIES: wholeNumber(0, 1_000_000, 2_000),
   CACHE_NEAR_TTL_SECONDS: wholeNumber(1, 86_400, 30),
+  CACHE_TIMEOUT_MS: wholeNumber(10, 60_000, 200),
   PREDICTION_TTL_SECONDS: wholeNumber(1, 31 * 86_400, 86_400),
   TIME_ZONE: z
     .string()

@@ -27,6 +27,7 @@ describe("loadConfig", () => {
       cacheNamespace: "cai",
       cacheNearMaxEntries: 2_000,
       cacheNearTtlSeconds: 30,
+      cacheTimeoutMs: 200,
       ttlSeconds: 86_400,
       timeZone: "UTC",
     });
@@ -69,6 +70,13 @@ describe("loadConfig", () => {
       }).predictions,
     ).toMatchObject({ redisUrl: "redis://cache:6379", cacheNearMaxEntries: 500, cacheNearTtlSeconds: 5 });
     expect(loadConfig({ CACHE_NEAR_MAX_ENTRIES: "0" }).predictions.cacheNearMaxEntries).toBe(0);
+  });
+
+  it("reads the cache operation timeout", () => {
+    expect(loadConfig({ CACHE_TIMEOUT_MS: "50" }).predictions.cacheTimeoutMs).toBe(50);
+    expect(() => loadConfig({ CACHE_TIMEOUT_MS: "0" })).toThrow(
+      /CACHE_TIMEOUT_MS: expected a whole number from 10/,
+    );
   });
 
   it("reads MIGRATE_ON_START=false", () => {

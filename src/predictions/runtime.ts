@@ -66,6 +66,8 @@ export function createPredictionRuntime({
     ttlMs,
     namespace: config.cacheNamespace,
     near: { maxEntries: config.cacheNearMaxEntries, ttlMs: config.cacheNearTtlSeconds * 1_000 },
+    timeoutMs: config.cacheTimeoutMs,
+    ...(config.cacheBreakerCooldownMs ? { breakerCooldownMs: config.cacheBreakerCooldownMs } : {}),
     log,
   });
   const clock = new DayClock(config.timeZone);

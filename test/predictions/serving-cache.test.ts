@@ -262,6 +262,7 @@ describe("createPredictionRuntime", () => {
         cacheNamespace: "t",
         cacheNearMaxEntries: 2_000,
         cacheNearTtlSeconds: 30,
+        cacheTimeoutMs: 200,
         ttlSeconds: 60,
         timeZone: "UTC",
       },
