@@ -40,6 +40,6 @@ export class CustomerInsightsResolver {
       "Short plain-language observations about the customer's habits from Claude (empty with the statistical analyzer, or when Claude was unavailable).",
   })
   async insights(@Root() customer: Customer, @Ctx() ctx: RequestContext): Promise<string[]> {
-    return (await ctx.loaders.predictionsByCustomer.load(customer.id)).insights;
+    return (await ctx.loaders.predictionsByCustomer.load(customer)).insights;
   }
 }

@@ -74,7 +74,7 @@ export class CustomerResolver {
   ): Promise<CustomerConnection> {
     const text = search?.trim();
     const rows = await db.$queryRaw<Customer[]>`
-      SELECT "id", "externalId", "name", "email", "createdAt" FROM "Customer"
+      SELECT "id", "externalId", "name", "email", "createdAt", "predictionsVersion" FROM "Customer"
       WHERE "id" > ${after ? decodeCursor(after) : 0}
         ${text ? Prisma.sql`AND ${anyColumnContains(["name", "email", "externalId"], text)}` : Prisma.empty}
       ORDER BY "id" LIMIT ${first + 1}`;

@@ -47,7 +47,7 @@ export interface PredictionRuntimeOptions {
 /**
  * @example
  *   const runtime = createPredictionRuntime({ config: config.predictions, db: database.prisma, provider: database.provider, log });
- *   const [ana] = await runtime.service.forCustomers([42]);
+ *   const [ana] = await runtime.service.forCustomers([{ id: 42, predictionsVersion: 0 }]);
  *   await runtime.close();
  */
 export function createPredictionRuntime({

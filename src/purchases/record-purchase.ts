@@ -1,6 +1,6 @@
 // Records one purchase from the retailer's order system: checked completely before anything is
-// written, written in one statement (purchase + lines), and safe to retry with an idempotencyKey,
-// also when two retries race.
+// written, written in one transaction (purchase + lines + the customer's predictions version), and
+// safe to retry with an idempotencyKey, also when two retries race.
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { badInput, notFound } from "../graphql/errors";
@@ -12,6 +12,8 @@ export interface RecordPurchaseResult {
   purchase: Purchase;
   /** False when an earlier purchase had the idempotencyKey: nothing was written. */
   created: boolean;
+  /** When created: the customer's predictions version after this purchase (Customer.predictionsVersion). */
+  predictionsVersion?: number;
 }
 
 /** How far ahead of the server's clock a purchase may be dated (time zones, skewed tills). */
@@ -41,21 +43,30 @@ export async function recordPurchase(
   const total = cents(items.reduce((sum, item) => sum + item.amount, 0));
 
   try {
-    const purchase = await db.purchase.create({
-      data: {
-        customerId,
-        purchasedAt,
-        storeId: input.storeId ?? null,
-        total,
-        idempotencyKey: input.idempotencyKey ?? null,
-        items: {
-          createMany: {
-            data: items.map(({ productId, quantity, amount }) => ({ productId, quantity, amount })),
+    // The version moves in the purchase's own transaction: no reader can see the purchase and still
+    // be sent to a cache entry made before it.
+    const [purchase, customer] = await db.$transaction([
+      db.purchase.create({
+        data: {
+          customerId,
+          purchasedAt,
+          storeId: input.storeId ?? null,
+          total,
+          idempotencyKey: input.idempotencyKey ?? null,
+          items: {
+            createMany: {
+              data: items.map(({ productId, quantity, amount }) => ({ productId, quantity, amount })),
+            },
           },
         },
-      },
-    });
-    return { purchase: toPurchase(purchase), created: true };
+      }),
+      db.customer.update({
+        where: { id: customerId },
+        data: { predictionsVersion: { increment: 1 } },
+        select: { predictionsVersion: true },
+      }),
+    ]);
+    return { purchase: toPurchase(purchase), created: true, predictionsVersion: customer.predictionsVersion };
   } catch (error) {
     // A concurrent retry with the same key won the race: answer with its purchase.
     if (input.idempotencyKey && isUniqueViolation(error)) {
