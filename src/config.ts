@@ -45,6 +45,8 @@ export interface BedrockConfig {
   timeoutMs: number;
   /** AI_MONTHLY_BUDGET_USD: past it, statistics only until the month (UTC) rolls over. */
   monthlyBudgetUsd: number;
+  /** BEDROCK_MAX_CALLS_PER_REQUEST: Claude calls one GraphQL request may cause; the rest get statistics. */
+  maxCallsPerRequest: number;
   /** USD per million tokens: BEDROCK_INPUT/OUTPUT_PRICE_PER_MTOK, or the built-in table for known models. */
   price: { inputPerMTok: number; outputPerMTok: number };
   /** Tuning without a variable (tests shorten them): first retry delay, breaker, fallback lifetime. */
@@ -159,6 +161,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         maxConcurrency: vars.BEDROCK_MAX_CONCURRENCY,
         timeoutMs: vars.BEDROCK_TIMEOUT_MS,
         monthlyBudgetUsd: vars.AI_MONTHLY_BUDGET_USD,
+        maxCallsPerRequest: vars.BEDROCK_MAX_CALLS_PER_REQUEST,
         price: modelPrice(vars),
       },
     },
@@ -343,6 +346,7 @@ const schema = z.object({
     .optional(),
   BEDROCK_MAX_CONCURRENCY: wholeNumber(1, 1_000, 4),
   BEDROCK_TIMEOUT_MS: wholeNumber(100, 600_000, 20_000),
+  BEDROCK_MAX_CALLS_PER_REQUEST: wholeNumber(0, 10_000, 10),
   AI_MONTHLY_BUDGET_USD: decimal("AI_MONTHLY_BUDGET_USD").default(50),
   BEDROCK_INPUT_PRICE_PER_MTOK: decimal("BEDROCK_INPUT_PRICE_PER_MTOK").optional(),
   BEDROCK_OUTPUT_PRICE_PER_MTOK: decimal("BEDROCK_OUTPUT_PRICE_PER_MTOK").optional(),

@@ -37,7 +37,12 @@ describe("loadConfig", () => {
       region: "us-east-1",
       price: { inputPerMTok: 1, outputPerMTok: 5 },
       monthlyBudgetUsd: 50,
+      maxCallsPerRequest: 10,
     });
+    expect(loadConfig({ BEDROCK_MAX_CALLS_PER_REQUEST: "0" }).analyzer.bedrock.maxCallsPerRequest).toBe(0);
+    expect(() => loadConfig({ BEDROCK_MAX_CALLS_PER_REQUEST: "-1" })).toThrow(
+      /BEDROCK_MAX_CALLS_PER_REQUEST: expected a whole number from 0 to 10000/,
+    );
   });
 
   it("reads the Bedrock settings, prices Sonnet from the table and takes price overrides", () => {

@@ -6,7 +6,7 @@
 // cache) is never asked for again.
 import { bulkhead } from "cockatiel";
 import type { DayClock } from "../analysis/calendar";
-import type { Analyzer } from "../analysis/contract";
+import type { AnalyzeOptions, Analyzer } from "../analysis/contract";
 import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
@@ -47,6 +47,8 @@ export interface PredictionServiceDeps {
   log: Logger;
   /** The time analyses are made for (tests pin it). */
   now?: () => Date;
+  /** Model calls one request may cause at most (BEDROCK_MAX_CALLS_PER_REQUEST); absent: no limit. */
+  modelCallsPerRequest?: number;
 }
 
 /**
@@ -69,7 +71,10 @@ export class PredictionService {
    * the customer's predictions version, otherwise computed (one history read and one analyzer call
    * for all the misses together), saved and cached. Customers without purchases get an empty list.
    */
-  async forCustomers(customers: readonly CustomerVersion[]): Promise<ServedPredictions[]> {
+  async forCustomers(
+    customers: readonly CustomerVersion[],
+    options: AnalyzeOptions = {},
+  ): Promise<ServedPredictions[]> {
     const analyzer = await this.#deps.analyzers.current();
     const keys = customers.map((customer) => cacheKey(analyzer.version, customer));
     const cached = await this.#deps.cache.getMany(keys);
@@ -90,6 +95,7 @@ export class PredictionService {
             analyzer,
             freshKeys.map((key) => missing.get(key)!),
             "read",
+            options,
           ),
         );
         chunk.forEach((key, i) => {
@@ -148,6 +154,24 @@ export class PredictionService {
   }
 
   /**
+   * A new allowance of model calls for one request, to pass to every forCustomers() call it makes
+   * (BEDROCK_MAX_CALLS_PER_REQUEST): a single request cannot spend the month's AI budget. Undefined
+   * when there is no limit.
+   */
+  modelCallsForRequest(): AnalyzeOptions["modelCalls"] {
+    const limit = this.#deps.modelCallsPerRequest;
+    if (limit === undefined) return undefined;
+    let taken = 0;
+    return {
+      take: () => {
+        if (taken >= limit) return false;
+        taken++;
+        return true;
+      },
+    };
+  }
+
+  /**
    * Analyzes the customers now, stores and caches the result. At most MAX_COMPUTATIONS run at once
    * (the rest queue): a burst of cold pages must not hold more connections than the pool serves.
    * A read serves its predictions even when storing them fails (logged); a refresh fails instead.
@@ -156,8 +180,9 @@ export class PredictionService {
     analyzer: Analyzer,
     customers: CustomerVersion[],
     purpose: "read" | "refresh",
+    options: AnalyzeOptions = {},
   ): Promise<CustomerPredictions[]> {
-    return this.#computations.execute(() => this.#computeNow(analyzer, customers, purpose));
+    return this.#computations.execute(() => this.#computeNow(analyzer, customers, purpose, options));
   }
 
   /**
@@ -168,12 +193,13 @@ export class PredictionService {
     analyzer: Analyzer,
     customers: CustomerVersion[],
     purpose: "read" | "refresh",
+    options: AnalyzeOptions,
   ): Promise<CustomerPredictions[]> {
     const { db, provider, cache, ttlMs, log } = this.#deps;
     const customerIds = customers.map((customer) => customer.id);
     const histories = await loadRecentHistories(db, provider, customerIds);
     const now = this.#deps.now?.() ?? new Date();
-    const analyses = await analyzer.analyze(histories, now);
+    const analyses = await analyzer.analyze(histories, now, options);
     const made = { source: analyzer.source, model: analyzer.version, ttlMs };
     const results = analyses.map((analysis, i) => toCustomerPredictions(customerIds[i]!, analysis, made));
     try {

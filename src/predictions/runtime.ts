@@ -99,6 +99,7 @@ export function createPredictionRuntime({
     clock,
     log,
     ...(now ? { now } : {}),
+    ...(gateway ? { modelCallsPerRequest: analyzer!.bedrock.maxCallsPerRequest } : {}),
   });
   return {
     service,
