@@ -318,6 +318,51 @@ for (const provider of PROVIDERS) {
   });
 }
 
+(redisSkip ? describe.skip : describe)("a Redis that accepts connections but answers nothing", () => {
+  it("costs a bounded number of timeouts, not one per request", async () => {
+    const { hostname, port } = new URL(redisTestUrl());
+    const proxy = await startTcpProxy(hostname, Number(port || 6379));
+    const started = await startApi("sqlite", {
+      predictions: {
+        config: {
+          redisUrl: proxy.url,
+          cacheNamespace: testNamespace(),
+          cacheTimeoutMs: 100,
+          cacheBreakerCooldownMs: 60_000,
+          // Every read goes to Redis (the near cache would answer repeated reads from memory).
+          cacheNearMaxEntries: 0,
+        },
+      },
+    });
+    try {
+      const { api } = started;
+      await seedDatabase(api.database.prisma, { customers: 3, days: 90, seed: 23, end: TODAY });
+      const page = async () => {
+        const response = await api.request(CustomersWithPredictionsDocument, { first: 3 });
+        expect(response.errors).toBeUndefined();
+        const predictions = response.data!.customers.edges.flatMap((e) => e.node.predictions);
+        expect(predictions.length).toBeGreaterThan(0);
+        return predictions;
+      };
+      for (let i = 0; i < 100 && !(await page()).every((p) => p.cached); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await page()).every((p) => p.cached)).toBe(true);
+
+      proxy.stall();
+      // Each request reads the page from the cache and writes back what it computed: without a
+      // breaker, 30 requests would send 60 operations into the silent connection, each waiting out
+      // its timeout. With it, three failures open the breaker for the cool-down (a minute here).
+      for (let i = 0; i < 30; i++) expect((await page()).every((p) => !p.cached)).toBe(true);
+      expect(proxy.stalledChunks).toBeGreaterThan(0);
+      expect(proxy.stalledChunks).toBeLessThanOrEqual(3 * 2);
+    } finally {
+      await started.stop();
+      await proxy.close();
+    }
+  }, 120_000);
+});
+
 describe("a cache outage", () => {
   it("serves computed predictions, without errors, while the cache is unreachable", async () => {
     const created = await createDatabase("sqlite");
