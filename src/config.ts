@@ -48,6 +48,8 @@ export interface BedrockConfig {
   timeoutMs: number;
   /** AI_MONTHLY_BUDGET_USD: past it, statistics only until the month (UTC) rolls over. */
   monthlyBudgetUsd: number;
+  /** BEDROCK_MAX_CALLS_PER_REQUEST: Claude calls one GraphQL request may cause; the rest get statistics. */
+  maxCallsPerRequest: number;
   /** USD per million tokens: BEDROCK_INPUT/OUTPUT_PRICE_PER_MTOK, or the built-in table for known models. */
   price: { inputPerMTok: number; outputPerMTok: number };
   /** Tuning without a variable (tests shorten them): first retry delay, breaker, fallback lifetime. */
@@ -99,6 +101,10 @@ export interface PredictionConfig {
   cacheNearMaxEntries: number;
   /** CACHE_NEAR_TTL_SECONDS: the longest a process holds one (never past its expiry in Redis). */
   cacheNearTtlSeconds: number;
+  /** CACHE_TIMEOUT_MS: a cache operation slower than this counts as failed (a miss, a skipped write). */
+  cacheTimeoutMs: number;
+  /** Tuning without a variable (tests shorten it): how long a failing cache is skipped before a retry. */
+  cacheBreakerCooldownMs?: number;
   /** PREDICTION_TTL_SECONDS: how long a customer's predictions are served from the cache. */
   ttlSeconds: number;
   /** TIME_ZONE: the calendar customers shop on (IANA name); prediction dates are its days. */
@@ -167,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       cacheNamespace: vars.CACHE_NAMESPACE,
       cacheNearMaxEntries: vars.CACHE_NEAR_MAX_ENTRIES,
       cacheNearTtlSeconds: vars.CACHE_NEAR_TTL_SECONDS,
+      cacheTimeoutMs: vars.CACHE_TIMEOUT_MS,
       ttlSeconds: vars.PREDICTION_TTL_SECONDS,
       timeZone: vars.TIME_ZONE,
       ...(vars.REFRESH_CRON ? { refreshCron: vars.REFRESH_CRON } : {}),
@@ -180,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         maxConcurrency: vars.BEDROCK_MAX_CONCURRENCY,
         timeoutMs: vars.BEDROCK_TIMEOUT_MS,
         monthlyBudgetUsd: vars.AI_MONTHLY_BUDGET_USD,
+        maxCallsPerRequest: vars.BEDROCK_MAX_CALLS_PER_REQUEST,
         price: modelPrice(vars),
       },
     },
@@ -331,6 +339,7 @@ const schema = z.object({
     .default("cai"),
   CACHE_NEAR_MAX_ENTRIES: wholeNumber(0, 1_000_000, 2_000),
   CACHE_NEAR_TTL_SECONDS: wholeNumber(1, 86_400, 30),
+  CACHE_TIMEOUT_MS: wholeNumber(10, 60_000, 200),
   PREDICTION_TTL_SECONDS: wholeNumber(1, 31 * 86_400, 86_400),
   TIME_ZONE: z
     .string()
@@ -367,6 +376,7 @@ const schema = z.object({
     .optional(),
   BEDROCK_MAX_CONCURRENCY: wholeNumber(1, 1_000, 4),
   BEDROCK_TIMEOUT_MS: wholeNumber(100, 600_000, 20_000),
+  BEDROCK_MAX_CALLS_PER_REQUEST: wholeNumber(0, 10_000, 10),
   AI_MONTHLY_BUDGET_USD: decimal("AI_MONTHLY_BUDGET_USD").default(50),
   BEDROCK_INPUT_PRICE_PER_MTOK: decimal("BEDROCK_INPUT_PRICE_PER_MTOK").optional(),
   BEDROCK_OUTPUT_PRICE_PER_MTOK: decimal("BEDROCK_OUTPUT_PRICE_PER_MTOK").optional(),

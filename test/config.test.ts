@@ -27,6 +27,7 @@ describe("loadConfig", () => {
       cacheNamespace: "cai",
       cacheNearMaxEntries: 2_000,
       cacheNearTtlSeconds: 30,
+      cacheTimeoutMs: 200,
       ttlSeconds: 86_400,
       timeZone: "UTC",
     });
@@ -36,7 +37,12 @@ describe("loadConfig", () => {
       region: "us-east-1",
       price: { inputPerMTok: 1, outputPerMTok: 5 },
       monthlyBudgetUsd: 50,
+      maxCallsPerRequest: 10,
     });
+    expect(loadConfig({ BEDROCK_MAX_CALLS_PER_REQUEST: "0" }).analyzer.bedrock.maxCallsPerRequest).toBe(0);
+    expect(() => loadConfig({ BEDROCK_MAX_CALLS_PER_REQUEST: "-1" })).toThrow(
+      /BEDROCK_MAX_CALLS_PER_REQUEST: expected a whole number from 0 to 10000/,
+    );
   });
 
   it("reads the Bedrock settings, prices Sonnet from the table and takes price overrides", () => {
@@ -83,6 +89,13 @@ describe("loadConfig", () => {
     });
     expect(set.requestTimeoutMs).toBe(2_500);
     expect(set.databaseTimeouts).toEqual({ connectMs: 1_000, statementMs: 60_000, sqliteBusyMs: 0 });
+  });
+
+  it("reads the cache operation timeout", () => {
+    expect(loadConfig({ CACHE_TIMEOUT_MS: "50" }).predictions.cacheTimeoutMs).toBe(50);
+    expect(() => loadConfig({ CACHE_TIMEOUT_MS: "0" })).toThrow(
+      /CACHE_TIMEOUT_MS: expected a whole number from 10/,
+    );
   });
 
   it("reads MIGRATE_ON_START=false", () => {

@@ -207,7 +207,22 @@ export interface Analyzer {
    * pure analyzers; a promise for those that call out (the Bedrock one), which never reject for a
    * single customer's failure.
    */
-  analyze(customers: readonly CustomerHistory[], now: Date): CustomerAnalysis[] | Promise<CustomerAnalysis[]>;
+  analyze(
+    customers: readonly CustomerHistory[],
+    now: Date,
+    options?: AnalyzeOptions,
+  ): CustomerAnalysis[] | Promise<CustomerAnalysis[]>;
+}
+
+/** What the caller allows an analysis that calls out (pure analyzers ignore it). */
+export interface AnalyzeOptions {
+  /**
+   * The caller's allowance of model calls, possibly shared by several analyze() calls (those of one
+   * GraphQL request): take() answers whether one more call may be made, and counts it. Customers
+   * beyond it get the statistical analysis, kept briefly (retryAfterMs). Absent: no limit (the
+   * budget still applies).
+   */
+  modelCalls?: { take(): boolean };
 }
 
 /** The newest baskets an analyzer looks at per customer: a product decision (issue 4). */

@@ -45,6 +45,6 @@ export class CustomerInsightsResolver {
     complexity: estimatedListComplexity(3, { base: ANALYSIS_COST }),
   })
   async insights(@Root() customer: Customer, @Ctx() ctx: RequestContext): Promise<string[]> {
-    return (await ctx.loaders.predictionsByCustomer.load(customer.id)).insights;
+    return (await ctx.loaders.predictionsByCustomer.load(customer)).insights;
   }
 }

@@ -7,7 +7,7 @@ import { Field, Float, Int, ObjectType } from "type-graphql";
 export class AiFallbackCount {
   @Field({
     description:
-      "budget, circuit_open, throttled, server_error, timeout, network, rejected, malformed_output, missing_tool, refusal or truncated.",
+      "budget, request_limit (BEDROCK_MAX_CALLS_PER_REQUEST), circuit_open, throttled, server_error, timeout, network, rejected, malformed_output, missing_tool, refusal or truncated.",
   })
   reason!: string;
 

@@ -1,10 +1,10 @@
 // Claude on Bedrock behind the analyzer contract: the statistical analysis is computed first and sent
 // as facts; Claude may adjust dates and windows and adds insights. Whatever goes wrong for a customer
-// (budget, open circuit, throttling, bad output, …) that customer gets the statistical analysis,
-// marked STATISTICAL and kept only briefly (retryAfterMs), so Claude is tried again later and a
-// failure is never cached as BEDROCK.
+// (budget, the caller's call allowance used up, open circuit, throttling, bad output, …) that
+// customer gets the statistical analysis, marked STATISTICAL and kept only briefly (retryAfterMs), so
+// Claude is tried again later and a failure is never cached as BEDROCK.
 import { randomBytes } from "node:crypto";
-import type { Analyzer, CustomerAnalysis, CustomerHistory } from "../analysis/contract";
+import type { AnalyzeOptions, Analyzer, CustomerAnalysis, CustomerHistory } from "../analysis/contract";
 import type { Logger } from "../logger";
 import type { BedrockCallError, BedrockGateway } from "./bedrock-gateway";
 import { ModelOutputError, mergeModelOutput } from "./model-output";
@@ -36,18 +36,41 @@ export class BedrockAnalyzer implements Analyzer {
     this.version = `bedrock@1/${options.gateway.modelId}/${statistical.version}`;
   }
 
-  async analyze(customers: readonly CustomerHistory[], now: Date): Promise<CustomerAnalysis[]> {
+  async analyze(
+    customers: readonly CustomerHistory[],
+    now: Date,
+    options: AnalyzeOptions = {},
+  ): Promise<CustomerAnalysis[]> {
     const statistical = await this.statistical.analyze(customers, now);
-    // The gateway's bulkhead bounds how many of these calls run at once.
-    return Promise.all(customers.map((history, i) => this.#analyzeOne(history, statistical[i]!, now)));
+    const fallbacks = new Map<FallbackReason, number>();
+    const fellBack = (reason: FallbackReason) => fallbacks.set(reason, (fallbacks.get(reason) ?? 0) + 1);
+    // The gateway's bulkhead bounds how many of these calls run at once. The allowance is taken in
+    // the customers' order, before any call is awaited.
+    const analyses = await Promise.all(
+      customers.map((history, i) => this.#analyzeOne(history, statistical[i]!, now, options, fellBack)),
+    );
+    // One ledger write per reason for the batch, however many customers it covers.
+    const { ledger, log } = this.options;
+    for (const [reason, count] of fallbacks) {
+      ledger
+        .recordFallback(new Date(), reason, count)
+        .catch((failure: unknown) => log.error({ err: failure }, "could not record a Bedrock fallback"));
+    }
+    return analyses;
   }
 
   async #analyzeOne(
     history: CustomerHistory,
     statistical: CustomerAnalysis,
     now: Date,
+    { modelCalls }: AnalyzeOptions,
+    fellBack: (reason: FallbackReason) => void,
   ): Promise<CustomerAnalysis> {
     if (!statistical.predictions.length) return statistical; // nothing to ask about: no call, no cost
+    if (modelCalls && !modelCalls.take()) {
+      fellBack("request_limit");
+      return this.#fallBack(statistical, "request_limit", undefined);
+    }
     const { gateway, timeZone, log } = this.options;
     const prompt = buildCustomerPrompt(history, statistical, now, { ref: opaqueReference(), timeZone });
     try {
@@ -69,22 +92,20 @@ export class BedrockAnalyzer implements Analyzer {
         error instanceof ModelOutputError
           ? "malformed_output"
           : ((error as BedrockCallError).reason ?? "network");
+      fellBack(reason);
       return this.#fallBack(statistical, reason, error);
     }
   }
 
   #fallBack(statistical: CustomerAnalysis, reason: FallbackReason, error: unknown): CustomerAnalysis {
-    const { ledger, log } = this.options;
     // The ref is per request and the customer id never reaches this class: logs name only the reason.
-    // An exhausted budget and an open circuit are announced once where they happen, not per customer.
-    const quiet = reason === "budget" || reason === "circuit_open";
-    log[quiet ? "debug" : "warn"](
+    // An exhausted budget and an open circuit are announced once where they happen, not per customer;
+    // a request's call allowance running out is no failure at all.
+    const quiet = reason === "budget" || reason === "circuit_open" || reason === "request_limit";
+    this.options.log[quiet ? "debug" : "warn"](
       { reason, err: error },
-      "Bedrock analysis failed: statistical predictions served instead",
+      "Bedrock analysis not used: statistical predictions served instead",
     );
-    ledger
-      .recordFallback(new Date(), reason)
-      .catch((failure: unknown) => log.error({ err: failure }, "could not record a Bedrock fallback"));
     return {
       ...statistical,
       predictions: statistical.predictions.map((p) => ({

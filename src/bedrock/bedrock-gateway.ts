@@ -3,6 +3,12 @@
 // circuit breaker that stops calling for a cool-down after repeated failures, the monthly budget, and
 // a ledger row for every call. Callers get the tool input or a BedrockCallError naming the reason; they
 // decide what to fall back to.
+//
+// The budget is a cap shared by every replica and process: each attempt, once it holds a concurrency
+// slot and just before it is sent, reserves its worst-case cost in the database (one conditional
+// UPDATE of the month's row, refused when the month's spend plus everything reserved would pass
+// AI_MONTHLY_BUDGET_USD), and its real cost replaces the reservation when it ends. The spend can pass
+// the budget only by what calls in flight cost beyond their estimate (see estimateCostUsd).
 import {
   BedrockRuntimeClient,
   ConverseCommand,
@@ -24,7 +30,7 @@ import {
 } from "cockatiel";
 import type { Logger } from "../logger";
 import { SYSTEM_PROMPT, TOOL_INPUT_SCHEMA, TOOL_NAME } from "./prompt";
-import { type FallbackReason, monthOf, type UsageLedger } from "./usage-ledger";
+import type { FallbackReason, Reservation, UsageLedger } from "./usage-ledger";
 
 /** USD per million tokens. */
 export interface ModelPrice {
@@ -48,7 +54,7 @@ export interface BedrockGatewayOptions {
   breakerCooldownMs?: number;
   monthlyBudgetUsd: number;
   price: ModelPrice;
-  /** Output tokens allowed per call (also what the budget check reserves). */
+  /** Output tokens allowed per call (also what a call reserves from the budget). */
   maxOutputTokens?: number;
   ledger: UsageLedger;
   log: Logger;
@@ -84,7 +90,9 @@ export class BedrockGateway {
   readonly #options: BedrockGatewayOptions;
   readonly #client: BedrockRuntimeClient;
   readonly #policy;
-  readonly #budget: MonthBudget;
+  readonly #sendTimeout;
+  /** The budget refused a call and that was logged: said once until a call is allowed again. */
+  #budgetSpent = false;
 
   constructor(options: BedrockGatewayOptions) {
     this.modelId = options.modelId;
@@ -97,18 +105,9 @@ export class BedrockGateway {
         // Retries are ours (below): they are counted, bounded and feed the circuit breaker.
         maxAttempts: 1,
       });
-    // TaskCancelledError: the timeout policy gave up on an attempt.
-    const retryable = handleWhen(
-      (error) =>
-        error instanceof TaskCancelledError ||
-        (error instanceof BedrockCallError && RETRYABLE.has(error.reason)),
-    );
+    const retryable = handleWhen((error) => error instanceof BedrockCallError && RETRYABLE.has(error.reason));
     const breaker = circuitBreaker(
-      handleWhen(
-        (error) =>
-          error instanceof TaskCancelledError ||
-          (error instanceof BedrockCallError && BREAKING.has(error.reason)),
-      ),
+      handleWhen((error) => error instanceof BedrockCallError && BREAKING.has(error.reason)),
       {
         halfOpenAfter: options.breakerCooldownMs ?? 30_000,
         breaker: new ConsecutiveBreaker(options.breakerFailures ?? 5),
@@ -125,9 +124,9 @@ export class BedrockGateway {
         maxAttempts: options.retries ?? 2,
         backoff: new ExponentialBackoff({ initialDelay: options.retryDelayMs ?? 200, maxDelay: 3_000 }),
       }),
-      timeout(options.timeoutMs, TimeoutStrategy.Aggressive),
     );
-    this.#budget = new MonthBudget(options.ledger, options.monthlyBudgetUsd, options.log);
+    // Around the request alone: reserving and recording in the database are not Bedrock's time.
+    this.#sendTimeout = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
   }
 
   /** The exact request one customer's prompt becomes (what `npm run analyze -- --dry-run` prints). */
@@ -152,7 +151,11 @@ export class BedrockGateway {
     };
   }
 
-  /** Upper-bound cost of one call: prompt tokens estimated at 4 characters each, full output allowance. */
+  /**
+   * The cost one call reserves from the budget: prompt tokens estimated at 4 characters each, plus
+   * the full output allowance. The output can never pass it; the prompt's real token count can (a
+   * text dense in digits runs nearer 3 characters a token), by a few hundred tokens' price.
+   */
   estimateCostUsd(userText: string): number {
     const inputChars = SYSTEM_PROMPT.length + userText.length + JSON.stringify(TOOL_INPUT_SCHEMA).length;
     return this.#cost(Math.ceil(inputChars / 4) + TOOL_OVERHEAD_TOKENS, this.#maxOutputTokens());
@@ -163,9 +166,6 @@ export class BedrockGateway {
    * @throws BedrockCallError with the reason (budget, circuit_open, throttled, …); never anything else.
    */
   async converse(userText: string): Promise<ConverseResult> {
-    if (!(await this.#budget.allows(this.estimateCostUsd(userText)))) {
-      throw new BedrockCallError("budget", "the month's AI budget is spent");
-    }
     try {
       // A signal of its own: cockatiel's default parent signal is shared by every execution, and each
       // running one hangs an abort listener on it (Node warns past 10).
@@ -181,11 +181,6 @@ export class BedrockGateway {
     }
   }
 
-  /** How the month stands against the budget. */
-  monthSpendUsd(at = new Date()): Promise<number> {
-    return this.#budget.spent(monthOf(at));
-  }
-
   get monthlyBudgetUsd(): number {
     return this.#options.monthlyBudgetUsd;
   }
@@ -195,15 +190,18 @@ export class BedrockGateway {
   }
 
   async #attempt(userText: string, signal: AbortSignal): Promise<ConverseResult> {
+    const reservation = await this.#reserve(this.estimateCostUsd(userText));
     const started = Date.now();
     let response: ConverseCommandOutput;
     try {
-      response = await this.#client.send(new ConverseCommand(this.request(userText)), {
-        abortSignal: signal,
-      });
+      response = await this.#sendTimeout.execute(
+        ({ signal: deadline }) =>
+          this.#client.send(new ConverseCommand(this.request(userText)), { abortSignal: deadline }),
+        signal,
+      );
     } catch (error) {
-      const reason = signal.aborted ? "timeout" : classify(error);
-      await this.#record(reason, started, 0, 0);
+      const reason = error instanceof TaskCancelledError ? "timeout" : classify(error);
+      await this.#record(reason, started, 0, 0, reservation);
       throw new BedrockCallError(reason, describeError(error));
     }
     const inputTokens = response.usage?.inputTokens ?? 0;
@@ -220,8 +218,7 @@ export class BedrockGateway {
       const text = content.map((block) => block.text ?? "").join(" ");
       outcome = REFUSAL.test(text) ? "refusal" : "missing_tool";
     }
-    await this.#record(outcome, started, inputTokens, outputTokens);
-    this.#budget.add(costUsd);
+    await this.#record(outcome, started, inputTokens, outputTokens, reservation);
     if (outcome !== "ok")
       throw new BedrockCallError(
         outcome,
@@ -230,17 +227,54 @@ export class BedrockGateway {
     return { toolInput: tool!.input, inputTokens, outputTokens, costUsd };
   }
 
-  async #record(outcome: "ok" | FallbackReason, started: number, inputTokens: number, outputTokens: number) {
+  /**
+   * Sets the attempt's worst-case cost aside from the month's budget, or throws "budget". A ledger
+   * that cannot be reached refuses too: a call whose cost cannot be counted is not made.
+   */
+  async #reserve(estimateUsd: number): Promise<Reservation> {
+    const { ledger, monthlyBudgetUsd, log } = this.#options;
+    let reservation: Reservation | undefined;
+    try {
+      reservation = await ledger.reserve(new Date(), estimateUsd, monthlyBudgetUsd);
+    } catch (error) {
+      log.error({ err: error }, "could not reserve a Bedrock call's cost: statistics instead");
+      throw new BedrockCallError("budget", "the AI budget could not be checked");
+    }
+    if (!reservation) {
+      if (!this.#budgetSpent) {
+        log.warn(
+          { budgetUsd: monthlyBudgetUsd },
+          "AI_MONTHLY_BUDGET_USD reached: statistical predictions until the month rolls over or the budget is raised",
+        );
+      }
+      this.#budgetSpent = true;
+      throw new BedrockCallError("budget", "the month's AI budget is spent");
+    }
+    this.#budgetSpent = false;
+    return reservation;
+  }
+
+  /** One ledger row per attempt; its real cost replaces its reservation (kept if this fails). */
+  async #record(
+    outcome: "ok" | FallbackReason,
+    started: number,
+    inputTokens: number,
+    outputTokens: number,
+    reservation: Reservation,
+  ) {
     await this.#options.ledger
-      .recordCall({
-        at: new Date(),
-        model: this.modelId,
-        inputTokens,
-        outputTokens,
-        costUsd: this.#cost(inputTokens, outputTokens),
-        outcome,
-        latencyMs: Date.now() - started,
-      })
+      .recordCall(
+        {
+          at: new Date(),
+          model: this.modelId,
+          inputTokens,
+          outputTokens,
+          costUsd: this.#cost(inputTokens, outputTokens),
+          outcome,
+          latencyMs: Date.now() - started,
+        },
+        reservation,
+      )
       .catch((error: unknown) => this.#options.log.error({ err: error }, "could not record a Bedrock call"));
   }
 
@@ -294,50 +328,4 @@ function classify(error: unknown): FallbackReason {
 function describeError(error: unknown): string {
   const e = error as { name?: string; message?: string };
   return `${e.name ?? "Error"}: ${String(e.message ?? error).slice(0, 200)}`;
-}
-
-/**
- * The month's spend as the ledger says, re-read at most every 10 s (so replicas see each other's
- * calls), plus what this process spent since.
- */
-class MonthBudget {
-  #month = "";
-  #stored = 0;
-  #readAt = 0;
-  #local = 0;
-  #exhausted = false;
-
-  constructor(
-    private readonly ledger: UsageLedger,
-    private readonly limitUsd: number,
-    private readonly log: Logger,
-  ) {}
-
-  async allows(estimateUsd: number): Promise<boolean> {
-    const spent = await this.spent(monthOf(new Date()));
-    const allowed = spent + estimateUsd <= this.limitUsd;
-    if (!allowed && !this.#exhausted) {
-      this.log.warn(
-        { spentUsd: spent, budgetUsd: this.limitUsd },
-        "AI_MONTHLY_BUDGET_USD reached: statistical predictions until the month rolls over or the budget is raised",
-      );
-    }
-    this.#exhausted = !allowed;
-    return allowed;
-  }
-
-  add(costUsd: number): void {
-    this.#local += costUsd;
-  }
-
-  async spent(month: string): Promise<number> {
-    if (month !== this.#month || Date.now() - this.#readAt > 10_000) {
-      const stored = await this.ledger.monthSpendUsd(month);
-      this.#month = month;
-      this.#stored = stored;
-      this.#readAt = Date.now();
-      this.#local = 0;
-    }
-    return this.#stored + this.#local;
-  }
 }

@@ -1,10 +1,12 @@
 // What Bedrock costs: every call's tokens and price (AiUsage table), every fallback to statistics by
-// reason (AiFallback table), and the month's spend the budget is checked against.
+// reason (AiFallback table), and the month's budget account (AiBudget table) that every replica and
+// process reserves each call's worst-case cost from before sending it.
 import type { Db } from "../db/client";
 
 /** Why a customer got statistical predictions instead of Claude's. */
 export type FallbackReason =
   | "budget"
+  | "request_limit"
   | "circuit_open"
   | "throttled"
   | "server_error"
@@ -27,12 +29,24 @@ export interface CallRecord {
   latencyMs: number;
 }
 
-/** The store behind the budget and Query.aiUsage (a Prisma one in production, in-memory in tests). */
+/** A call's worst-case cost, set aside from a month's budget until the call ends. */
+export interface Reservation {
+  /** "YYYY-MM" (UTC) of when it was made: the call is settled against that month. */
+  month: string;
+  usd: number;
+}
+
+/** The store behind the budget and Query.aiUsage. */
 export interface UsageLedger {
-  recordCall(call: CallRecord): Promise<void>;
-  recordFallback(at: Date, reason: FallbackReason): Promise<void>;
-  /** USD spent on calls in the month ("YYYY-MM", UTC). */
-  monthSpendUsd(month: string): Promise<number>;
+  /**
+   * Sets `usd` aside from the month of `at` if the month's spend plus everything set aside stays
+   * within `limitUsd`; undefined (nothing set aside) when it would not.
+   */
+  reserve(at: Date, usd: number, limitUsd: number): Promise<Reservation | undefined>;
+  /** Records a call and, with it, replaces its reservation by its real cost. */
+  recordCall(call: CallRecord, reservation?: Reservation): Promise<void>;
+  /** Customers served statistics instead of Claude, `count` at once (default 1). */
+  recordFallback(at: Date, reason: FallbackReason, count?: number): Promise<void>;
 }
 
 export interface MonthUsage {
@@ -50,12 +64,29 @@ export function monthOf(at: Date): string {
   return at.toISOString().slice(0, 7);
 }
 
-/** The ledger in the database. */
+/**
+ * The ledger in the database. The budget is one AiBudget row per month: a reservation is one
+ * conditional UPDATE of it (atomic on both databases, whichever process sends it), and a call's
+ * record and settlement are one transaction.
+ */
 export class DatabaseUsageLedger implements UsageLedger {
+  /** Months whose AiBudget row this process knows exists. */
+  readonly #opened = new Set<string>();
+
   constructor(private readonly db: Db) {}
 
-  async recordCall(call: CallRecord): Promise<void> {
-    await this.db.aiUsage.create({
+  async reserve(at: Date, usd: number, limitUsd: number): Promise<Reservation | undefined> {
+    const month = monthOf(at);
+    await this.#open(month);
+    const { count } = await this.db.aiBudget.updateMany({
+      where: { month, committedUsd: { lte: limitUsd - usd } },
+      data: { committedUsd: { increment: usd } },
+    });
+    return count === 1 ? { month, usd } : undefined;
+  }
+
+  async recordCall(call: CallRecord, reservation?: Reservation): Promise<void> {
+    const record = this.db.aiUsage.create({
       data: {
         at: call.at,
         month: monthOf(call.at),
@@ -67,20 +98,26 @@ export class DatabaseUsageLedger implements UsageLedger {
         latencyMs: Math.round(call.latencyMs),
       },
     });
+    if (!reservation) {
+      await record;
+      return;
+    }
+    await this.db.$transaction([
+      record,
+      this.db.aiBudget.update({
+        where: { month: reservation.month },
+        data: { committedUsd: { increment: call.costUsd - reservation.usd } },
+      }),
+    ]);
   }
 
-  async recordFallback(at: Date, reason: FallbackReason): Promise<void> {
+  async recordFallback(at: Date, reason: FallbackReason, count = 1): Promise<void> {
     const month = monthOf(at);
     await this.db.aiFallback.upsert({
       where: { month_reason: { month, reason } },
-      create: { month, reason, count: 1 },
-      update: { count: { increment: 1 } },
+      create: { month, reason, count },
+      update: { count: { increment: count } },
     });
-  }
-
-  async monthSpendUsd(month: string): Promise<number> {
-    const sum = await this.db.aiUsage.aggregate({ where: { month }, _sum: { costUsd: true } });
-    return sum._sum.costUsd ?? 0;
   }
 
   /** Everything Query.aiUsage reports for a month. */
@@ -103,5 +140,18 @@ export class DatabaseUsageLedger implements UsageLedger {
       costUsd: all._sum.costUsd ?? 0,
       fallbacks: fallbacks.map(({ reason, count }) => ({ reason, count })),
     };
+  }
+
+  /**
+   * Creates the month's budget row if it is missing, starting from what the month's recorded calls
+   * cost (a deployment upgraded mid-month keeps its spend). Replicas racing here create one row.
+   */
+  async #open(month: string): Promise<void> {
+    if (this.#opened.has(month)) return;
+    await this.db.$executeRaw`
+      INSERT INTO "AiBudget" ("month", "committedUsd")
+      SELECT CAST(${month} AS TEXT), COALESCE(SUM("costUsd"), 0) FROM "AiUsage" WHERE "month" = ${month}
+      ON CONFLICT ("month") DO NOTHING`;
+    this.#opened.add(month);
   }
 }

@@ -76,7 +76,7 @@ export class CustomerResolver {
     // Matching e-mails for a key that may not read them would tell it whose address is whose.
     const columns = allows(principal, "ADMIN") ? ["name", "email", "externalId"] : ["name", "externalId"];
     const rows = await db.$queryRaw<Customer[]>`
-      SELECT "id", "externalId", "name", "email", "createdAt" FROM "Customer"
+      SELECT "id", "externalId", "name", "email", "createdAt", "predictionsVersion" FROM "Customer"
       WHERE "id" > ${after ? decodeCursor(after) : 0}
         ${text ? Prisma.sql`AND ${anyColumnContains(columns, text)}` : Prisma.empty}
       ORDER BY "id" LIMIT ${first + 1}`;

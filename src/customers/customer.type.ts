@@ -18,6 +18,12 @@ export class Customer {
 
   @Field(() => DateTime)
   createdAt!: Date;
+
+  /**
+   * Not in the schema: the version the customer's cached predictions are keyed by, read with the row
+   * (Customer.predictions looks them up under it, so a purchase recorded since is never hidden).
+   */
+  predictionsVersion!: number;
 }
 
 @ObjectType()

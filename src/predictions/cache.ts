@@ -1,8 +1,18 @@
 // The prediction cache: Keyv over a bounded in-memory LRU (one process) or Redis (shared by every
 // replica), then with a near cache of parsed values in front (near-cache.ts). It never fails its
 // caller: an outage or a slow cache reads as misses and skipped writes (logged), so serving degrades
-// to computing instead of to errors.
+// to computing instead of to errors. Each operation has a short deadline, and a circuit breaker stops
+// asking a cache that keeps failing (a half-open connection answers nothing until the socket
+// closes): while it is open every operation is a miss or a skipped write at once, and one operation
+// per cool-down tries the cache again.
 import KeyvRedis, { createClient } from "@keyv/redis";
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleAll,
+} from "cockatiel";
 import Keyv from "keyv";
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../logger";
@@ -19,10 +29,14 @@ export interface CacheOptions {
   /** Prefix of every key, so several deployments can share one Redis. */
   namespace: string;
   /**
-   * A cache operation slower than this counts as failed (default 1 s). Measured on the event loop:
-   * under load a short limit fires before an answer that has already arrived is handled.
+   * A cache operation slower than this counts as failed (default 200 ms). An answer that has
+   * arrived when the deadline fires is still taken (it is given one turn of the event loop).
    */
   timeoutMs?: number;
+  /** Failed operations in a row that open the circuit breaker (default 3). */
+  breakerFailures?: number;
+  /** How long the open breaker skips the cache before one operation tries it again (default 5 s). */
+  breakerCooldownMs?: number;
   /**
    * Redis only: a near cache of this many parsed values, held at most `ttlMs` (never longer than an
    * entry lives in Redis), kept right across replicas by pub/sub invalidation. Absent or 0 entries:
@@ -63,7 +77,11 @@ export function createCache<T>(options: CacheOptions): ResilientCache<T> {
   keyv.throwOnErrors = true;
   // Every Redis-backed cache announces its writes, near cache or not: other replicas may hold one.
   const invalidations = client
-    ? new InvalidationChannel(client, { namespace, log: rest.log, closeWaitMs: rest.timeoutMs ?? 1_000 })
+    ? new InvalidationChannel(client, {
+        namespace,
+        log: rest.log,
+        closeWaitMs: Math.max(rest.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1_000),
+      })
     : undefined;
   return new ResilientCache(keyv, {
     ...rest,
@@ -76,7 +94,11 @@ export function createCache<T>(options: CacheOptions): ResilientCache<T> {
   });
 }
 
-interface ResilientCacheOptions<T> extends Pick<CacheOptions, "ttlMs" | "timeoutMs" | "log"> {
+/** Default deadline of one cache operation. */
+export const DEFAULT_TIMEOUT_MS = 200;
+
+interface ResilientCacheOptions<T>
+  extends Pick<CacheOptions, "ttlMs" | "timeoutMs" | "breakerFailures" | "breakerCooldownMs" | "log"> {
   forceClose?: () => Promise<void>;
   /** Announces this cache's writes to other processes, and tells the near cache theirs. */
   invalidations?: InvalidationChannel;
@@ -91,12 +113,25 @@ export class ResilientCache<T> {
   readonly #forceClose: (() => Promise<void>) | undefined;
   readonly #invalidations: InvalidationChannel | undefined;
   readonly #near: NearCache<T> | undefined;
+  readonly #breaker: CircuitBreakerPolicy;
 
   constructor(keyv: Keyv<T>, options: ResilientCacheOptions<T>) {
     this.#keyv = keyv;
     this.#ttlMs = options.ttlMs;
-    this.#timeoutMs = options.timeoutMs ?? 1_000;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#log = options.log;
+    const cooldownMs = options.breakerCooldownMs ?? 5_000;
+    this.#breaker = circuitBreaker(handleAll, {
+      halfOpenAfter: cooldownMs,
+      breaker: new ConsecutiveBreaker(options.breakerFailures ?? 3),
+    });
+    this.#breaker.onBreak(() =>
+      this.#log.warn(
+        { cooldownMs },
+        "prediction cache failing: skipped (predictions computed) until it answers again, tried once per cool-down",
+      ),
+    );
+    this.#breaker.onReset(() => this.#log.info("prediction cache answers again"));
     this.#forceClose = options.forceClose;
     this.#invalidations = options.invalidations;
     const near = options.near;
@@ -209,25 +244,38 @@ export class ResilientCache<T> {
     flight?.end(done ? kept : [], keys);
   }
 
+  /** The operation's result, or undefined when it failed, ran past the deadline or the breaker is open. */
   async #attempt<R>(what: string, operation: () => Promise<R>): Promise<R | undefined> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      return await Promise.race([
-        operation(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${this.#timeoutMs} ms`)),
-            this.#timeoutMs,
-          );
-        }),
-      ]);
+      return await this.#breaker.execute(() => withDeadline(operation(), this.#timeoutMs));
     } catch (error) {
-      this.#log.warn({ err: error }, `prediction cache ${what} failed; computing without it`);
+      // An open breaker was announced once when it opened: no line per skipped operation.
+      if (!(error instanceof BrokenCircuitError)) {
+        this.#log.warn({ err: error }, `prediction cache ${what} failed; computing without it`);
+      }
       return undefined;
-    } finally {
-      clearTimeout(timer);
     }
   }
+}
+
+/**
+ * The operation's result, or a rejection once `timeoutMs` has passed. The rejection waits for one
+ * more turn of the event loop (setImmediate runs after pending I/O callbacks): on a busy loop the
+ * timer often fires when the answer has already arrived but not yet been handled, and that answer
+ * must not count as a failure (it would open the breaker on a healthy cache).
+ */
+function withDeadline<R>(operation: Promise<R>, timeoutMs: number): Promise<R> {
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      immediate = setImmediate(() => reject(new Error(`no answer within ${timeoutMs} ms`)));
+    }, timeoutMs);
+  });
+  return Promise.race([operation, deadline]).finally(() => {
+    clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
+  });
 }
 
 /**

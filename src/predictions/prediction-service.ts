@@ -1,10 +1,12 @@
 // The serving path of predictions: cache first (one getMany per batch), then, for the misses only,
 // one history read, one analyzer call and one write-back (Prediction table + cache) per batch.
-// Concurrent requests for the same cold customer share one computation (SingleFlight), and a
-// purchase recorded while a computation runs keeps that computation's stale result out of the cache.
+// Concurrent requests for the same cold customer share one computation (SingleFlight). Cache keys
+// carry the customer's predictions version, which every purchase moves in its own transaction: an
+// entry made before a purchase (a computation that raced it, or one whose delete never reached the
+// cache) is never asked for again.
 import { bulkhead } from "cockatiel";
 import type { DayClock } from "../analysis/calendar";
-import type { Analyzer, CustomerAnalysis, CustomerHistory } from "../analysis/contract";
+import type { AnalyzeOptions, Analyzer, CustomerAnalysis, CustomerHistory } from "../analysis/contract";
 import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
@@ -19,6 +21,15 @@ import {
 import { type Outcome, recordOutcomes, saveCurrentPredictions } from "./prediction-store";
 import { loadRecentHistories, MAX_CUSTOMERS_PER_READ } from "./recent-histories";
 import { SingleFlight } from "./single-flight";
+
+/**
+ * A customer as a request loaded it: the predictions version comes with the row, so finding the
+ * cached predictions costs no query of its own.
+ */
+export interface CustomerVersion {
+  id: number;
+  predictionsVersion: number;
+}
 
 /** Where the service gets the analyzer in force (AnalyzerSource in production, a fixed one in tests). */
 export interface AnalyzerProvider {
@@ -37,25 +48,19 @@ export interface PredictionServiceDeps {
   log: Logger;
   /** The time analyses are made for (tests pin it). */
   now?: () => Date;
+  /** Model calls one request may cause at most (BEDROCK_MAX_CALLS_PER_REQUEST); absent: no limit. */
+  modelCallsPerRequest?: number;
 }
 
 /**
  * @example
  *   const service = new PredictionService({ db, provider: "sqlite", cache, analyzers, ttlMs: 86_400_000, clock, log });
- *   const [ana] = await service.forCustomers([42]); // { customerId: 42, predictions: [...], cached: false }
- *   await service.refresh([42]);                    // recomputed now, cache replaced
+ *   const [ana] = await service.forCustomers([{ id: 42, predictionsVersion: 3 }]); // { customerId: 42, predictions: [...], cached: false }
+ *   await service.refresh([42]);                                                    // recomputed now, cache replaced
  */
 export class PredictionService {
   readonly #deps: PredictionServiceDeps;
   readonly #flights = new SingleFlight<string, Computed>();
-  /**
-   * Customers invalidated while computations were running, by invalidation number: a computation
-   * that started before a customer's invalidation must not cache its (stale) result. Cleared whenever
-   * no computation runs, so it stays small.
-   */
-  readonly #invalidated = new Map<number, number>();
-  #invalidations = 0;
-  #running = 0;
   readonly #computations = bulkhead(MAX_COMPUTATIONS, Number.MAX_SAFE_INTEGER);
 
   constructor(deps: PredictionServiceDeps) {
@@ -63,33 +68,44 @@ export class PredictionService {
   }
 
   /**
-   * Each customer's predictions, in the order of `customerIds`: from the cache where it has them,
-   * otherwise computed (one history read and one analyzer call for all the misses together),
-   * saved and cached. Customers without purchases get an empty list; a customer whose analysis
-   * failed gets a PredictionFailure in its place, and the others are served.
+   * Each customer's predictions, in the order of `customers`: from the cache where it has them for
+   * the customer's predictions version, otherwise computed (one history read and one analyzer call
+   * for all the misses together), saved and cached. Customers without purchases get an empty list;
+   * a customer whose analysis failed gets a PredictionFailure in its place, and the others are served.
    */
-  async forCustomers(customerIds: readonly number[]): Promise<Array<ServedPredictions | PredictionFailure>> {
+  async forCustomers(
+    customers: readonly CustomerVersion[],
+    options: AnalyzeOptions = {},
+  ): Promise<Array<ServedPredictions | PredictionFailure>> {
     const analyzer = await this.#deps.analyzers.current();
-    const keys = customerIds.map((id) => cacheKey(analyzer.version, id));
+    const keys = customers.map((customer) => cacheKey(analyzer.version, customer));
     const cached = await this.#deps.cache.getMany(keys);
     const served: Array<ServedPredictions | PredictionFailure | undefined> = cached.map((value, i) =>
-      isCustomerPredictions(value, customerIds[i]!) ? { ...value, cached: true } : undefined,
+      isCustomerPredictions(value, customers[i]!.id) ? { ...value, cached: true } : undefined,
     );
-    const missing = [...new Set(customerIds.filter((_, i) => !served[i]))];
-    if (missing.length) {
-      const computed = new Map<number, Computed>();
-      for (let start = 0; start < missing.length; start += MAX_CUSTOMERS_PER_READ) {
-        const ids = missing.slice(start, start + MAX_CUSTOMERS_PER_READ);
-        const results = await this.#flights.runMany(
-          ids.map((id) => cacheKey(analyzer.version, id)),
-          (freshKeys) => this.#compute(analyzer, freshKeys.map(customerOfKey), "read"),
+    const missing = new Map<string, CustomerVersion>();
+    customers.forEach((customer, i) => {
+      if (!served[i]) missing.set(keys[i]!, customer);
+    });
+    if (missing.size) {
+      const computed = new Map<string, Computed>();
+      const missingKeys = [...missing.keys()];
+      for (let start = 0; start < missingKeys.length; start += MAX_CUSTOMERS_PER_READ) {
+        const chunk = missingKeys.slice(start, start + MAX_CUSTOMERS_PER_READ);
+        const results = await this.#flights.runMany(chunk, (freshKeys) =>
+          this.#compute(
+            analyzer,
+            freshKeys.map((key) => missing.get(key)!),
+            "read",
+            options,
+          ),
         );
-        ids.forEach((id, i) => {
-          computed.set(id, results[i]!);
+        chunk.forEach((key, i) => {
+          computed.set(key, results[i]!);
         });
       }
-      customerIds.forEach((id, i) => {
-        const value = computed.get(id)!;
+      keys.forEach((key, i) => {
+        const value = computed.get(key)!;
         served[i] ??= value instanceof PredictionFailure ? value : { ...value, cached: false };
       });
     }
@@ -98,40 +114,66 @@ export class PredictionService {
 
   /**
    * Recomputes now, ignoring the cache, then replaces the cache entries and the current predictions.
-   * Results in the order of `customerIds` (each once); a customer whose analysis or write failed gets
-   * a PredictionFailure in its place, and the others are refreshed.
+   * Results in the order of `customerIds` (each once). `newVersion` (an admin's refresh) first moves
+   * the customers' predictions version, so no entry cached before is served again, even if storing
+   * the new one in the cache fails; the batch refresh leaves it (its entries replace equally current ones).
+   * A customer whose analysis or write failed gets a PredictionFailure in its place, and the others
+   * are refreshed.
    */
-  async refresh(customerIds: readonly number[]): Promise<Computed[]> {
+  async refresh(
+    customerIds: readonly number[],
+    { newVersion = false }: { newVersion?: boolean } = {},
+  ): Promise<Computed[]> {
     const ids = [...new Set(customerIds)];
-    // Anything already computing for these customers started earlier: keep it out of the cache.
-    this.#invalidate(ids);
     const analyzer = await this.#deps.analyzers.current();
-    this.#flights.forget(ids.map((id) => cacheKey(analyzer.version, id)));
     const results: Computed[] = [];
     for (let start = 0; start < ids.length; start += MAX_CUSTOMERS_PER_READ) {
-      results.push(
-        ...(await this.#compute(analyzer, ids.slice(start, start + MAX_CUSTOMERS_PER_READ), "refresh")),
-      );
+      const chunk = ids.slice(start, start + MAX_CUSTOMERS_PER_READ);
+      // Read (or moved) before the histories: an entry is never keyed by a version newer than its data.
+      const customers = await (newVersion ? nextVersions : currentVersions)(this.#deps.db, chunk);
+      results.push(...(await this.#compute(analyzer, customers, "refresh")));
     }
     return results;
   }
 
   /**
-   * A purchase was recorded: drops the customer's cached predictions (the next read recomputes with
-   * the new purchase) and records the outcome of each open prediction the purchase fulfils.
+   * A purchase was recorded (and the customer's predictions version moved with it): drops the
+   * entry cached for the version before, an optimisation only (no reader asks for that version any
+   * more; this frees the space and tells the other replicas' near caches at once), and records the
+   * outcome of each open prediction the purchase fulfils.
    */
   async purchaseRecorded(purchase: {
     id: number;
     customerId: number;
     purchasedAt: Date;
+    predictionsVersion: number;
   }): Promise<Outcome[]> {
-    this.#invalidate([purchase.customerId]);
     const analyzer = await this.#deps.analyzers.current();
-    const key = cacheKey(analyzer.version, purchase.customerId);
-    // A computation already running read the history without this purchase: later reads start anew.
-    this.#flights.forget([key]);
-    await this.#deps.cache.deleteMany([key]);
+    await this.#deps.cache.deleteMany([
+      cacheKey(analyzer.version, {
+        id: purchase.customerId,
+        predictionsVersion: purchase.predictionsVersion - 1,
+      }),
+    ]);
     return recordOutcomes(this.#deps.db, purchase, this.#deps.clock);
+  }
+
+  /**
+   * A new allowance of model calls for one request, to pass to every forCustomers() call it makes
+   * (BEDROCK_MAX_CALLS_PER_REQUEST): a single request cannot spend the month's AI budget. Undefined
+   * when there is no limit.
+   */
+  modelCallsForRequest(): AnalyzeOptions["modelCalls"] {
+    const limit = this.#deps.modelCallsPerRequest;
+    if (limit === undefined) return undefined;
+    let taken = 0;
+    return {
+      take: () => {
+        if (taken >= limit) return false;
+        taken++;
+        return true;
+      },
+    };
   }
 
   /**
@@ -140,40 +182,44 @@ export class PredictionService {
    * A read serves its predictions even when storing them fails (logged); a refresh reports that
    * customer failed instead. One customer's failure is that customer's only.
    */
-  #compute(analyzer: Analyzer, customerIds: number[], purpose: "read" | "refresh"): Promise<Computed[]> {
-    return this.#computations.execute(() => this.#computeNow(analyzer, customerIds, purpose));
+  #compute(
+    analyzer: Analyzer,
+    customers: CustomerVersion[],
+    purpose: "read" | "refresh",
+    options: AnalyzeOptions = {},
+  ): Promise<Computed[]> {
+    return this.#computations.execute(() => this.#computeNow(analyzer, customers, purpose, options));
   }
 
+  /**
+   * Each result is cached under the version its customer had before the history was read: if a
+   * purchase lands meanwhile, the entry is keyed by the version before it and nobody is served it.
+   */
   async #computeNow(
     analyzer: Analyzer,
-    customerIds: number[],
+    customers: CustomerVersion[],
     purpose: "read" | "refresh",
+    options: AnalyzeOptions,
   ): Promise<Computed[]> {
     const { db, provider, cache, log } = this.#deps;
-    const startedAt = this.#invalidations;
-    this.#running++;
-    try {
-      const histories = await loadRecentHistories(db, provider, customerIds);
-      const now = this.#deps.now?.() ?? new Date();
-      const results = await this.#analyze(analyzer, customerIds, histories, now);
-      await this.#store(results, purpose);
-      const current = results.filter(
-        (r): r is CustomerPredictions =>
-          !(r instanceof PredictionFailure) && (this.#invalidated.get(r.customerId) ?? 0) <= startedAt,
-      );
-      await cache.setMany(
-        current.map((value) => ({
-          key: cacheKey(analyzer.version, value.customerId),
-          value,
-          // Shorter than the TTL for a fallback analysis, so the better analyzer is tried again soon.
-          ttlMs: Date.parse(value.expiresAt) - Date.parse(value.generatedAt),
-        })),
-      );
-      log.debug({ customers: customerIds.length, cachedBack: current.length }, "predictions computed");
-      return results;
-    } finally {
-      if (--this.#running === 0) this.#invalidated.clear();
-    }
+    const customerIds = customers.map((customer) => customer.id);
+    const histories = await loadRecentHistories(db, provider, customerIds);
+    const now = this.#deps.now?.() ?? new Date();
+    const results = await this.#analyze(analyzer, customerIds, histories, now, options);
+    await this.#store(results, purpose);
+    const made = results.flatMap((value, i) =>
+      value instanceof PredictionFailure ? [] : [{ value, customer: customers[i]! }],
+    );
+    await cache.setMany(
+      made.map(({ value, customer }) => ({
+        key: cacheKey(analyzer.version, customer),
+        value,
+        // Shorter than the TTL for a fallback analysis, so the better analyzer is tried again soon.
+        ttlMs: Date.parse(value.expiresAt) - Date.parse(value.generatedAt),
+      })),
+    );
+    log.debug({ customers: customerIds.length, cachedBack: made.length }, "predictions computed");
+    return results;
   }
 
   /** One result per customer: its predictions, or the failure of its analysis alone. */
@@ -182,9 +228,10 @@ export class PredictionService {
     customerIds: readonly number[],
     histories: readonly CustomerHistory[],
     now: Date,
+    options: AnalyzeOptions,
   ): Promise<Computed[]> {
     const made = { source: analyzer.source, model: analyzer.version, ttlMs: this.#deps.ttlMs };
-    const analyses = await analyzeEach(analyzer, histories, now);
+    const analyses = await analyzeEach(analyzer, histories, now, options);
     return analyses.map((analysis, i) => {
       const customerId = customerIds[i]!;
       try {
@@ -225,12 +272,6 @@ export class PredictionService {
         results[i] = new PredictionFailure(r.customerId, unsaved.get(r.customerId));
     });
   }
-
-  #invalidate(customerIds: readonly number[]): void {
-    if (this.#running === 0) return;
-    const stamp = ++this.#invalidations;
-    for (const id of customerIds) this.#invalidated.set(id, stamp);
-  }
 }
 
 // ---- private helpers ----
@@ -246,15 +287,16 @@ async function analyzeEach(
   analyzer: Analyzer,
   histories: readonly CustomerHistory[],
   now: Date,
+  options: AnalyzeOptions,
 ): Promise<Array<CustomerAnalysis | Error>> {
   try {
-    return await analyzer.analyze(histories, now);
+    return await analyzer.analyze(histories, now, options);
   } catch (error) {
     if (histories.length === 1) return [error instanceof Error ? error : new Error(String(error))];
     return Promise.all(
       histories.map(async (history) => {
         try {
-          const [analysis] = await analyzer.analyze([history], now);
+          const [analysis] = await analyzer.analyze([history], now, options);
           return analysis!;
         } catch (single) {
           return single instanceof Error ? single : new Error(String(single));
@@ -267,11 +309,34 @@ async function analyzeEach(
 /** Computations (history read + analysis + write-back) running at once per process. */
 const MAX_COMPUTATIONS = 4;
 
-/** Keys carry the analyzer version: a new analyzer (or new priors) never reads an older shape. */
-function cacheKey(analyzerVersion: string, customerId: number): string {
-  return `predictions:${analyzerVersion}:${customerId}`;
+/**
+ * Keys carry the analyzer version (a new analyzer, or new priors, never reads an older shape) and the
+ * customer's predictions version (an entry made before the customer's latest purchase is never read).
+ */
+function cacheKey(analyzerVersion: string, customer: CustomerVersion): string {
+  return `predictions:${analyzerVersion}:${customer.id}:${customer.predictionsVersion}`;
 }
 
-function customerOfKey(key: string): number {
-  return Number(key.slice(key.lastIndexOf(":") + 1));
+/** The customers' predictions versions now (0 for an id without a row). */
+async function currentVersions(db: Db, ids: readonly number[]): Promise<CustomerVersion[]> {
+  const rows = await db.customer.findMany({
+    where: { id: { in: [...ids] } },
+    select: { id: true, predictionsVersion: true },
+  });
+  return inOrder(ids, rows);
+}
+
+/** Moves the customers' predictions versions on (one statement) and returns the new ones. */
+async function nextVersions(db: Db, ids: readonly number[]): Promise<CustomerVersion[]> {
+  const rows = await db.customer.updateManyAndReturn({
+    where: { id: { in: [...ids] } },
+    data: { predictionsVersion: { increment: 1 } },
+    select: { id: true, predictionsVersion: true },
+  });
+  return inOrder(ids, rows);
+}
+
+function inOrder(ids: readonly number[], rows: CustomerVersion[]): CustomerVersion[] {
+  const version = new Map(rows.map((row) => [row.id, row.predictionsVersion]));
+  return ids.map((id) => ({ id, predictionsVersion: version.get(id) ?? 0 }));
 }

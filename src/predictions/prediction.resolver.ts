@@ -86,7 +86,7 @@ export class CustomerPredictionsResolver {
     @Args() { category, withinDays }: PredictionFilterArgs,
     @Ctx() ctx: RequestContext,
   ): Promise<Prediction[]> {
-    const served = await ctx.loaders.predictionsByCustomer.load(customer.id);
+    const served = await ctx.loaders.predictionsByCustomer.load(customer);
     const wanted = category?.trim().toLowerCase();
     const until = withinDays == null ? undefined : dueBefore(ctx, withinDays);
     return served.predictions
@@ -110,7 +110,7 @@ export class PredictionResolver {
     const id = parseId(customerId, "customerId");
     const customer = await ctx.loaders.customerById.load(id);
     if (!customer) throw notFound(`No customer with id ${customerId}`);
-    const [fresh] = await ctx.predictions.service.refresh([id]);
+    const [fresh] = await ctx.predictions.service.refresh([id], { newVersion: true });
     if (fresh instanceof PredictionFailure) throw fresh;
     return fresh!.predictions.map((p) => toPrediction(p, { ...fresh!, cached: false }));
   }

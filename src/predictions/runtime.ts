@@ -47,7 +47,7 @@ export interface PredictionRuntimeOptions {
 /**
  * @example
  *   const runtime = createPredictionRuntime({ config: config.predictions, db: database.prisma, provider: database.provider, log });
- *   const [ana] = await runtime.service.forCustomers([42]);
+ *   const [ana] = await runtime.service.forCustomers([{ id: 42, predictionsVersion: 0 }]);
  *   await runtime.close();
  */
 export function createPredictionRuntime({
@@ -66,6 +66,8 @@ export function createPredictionRuntime({
     ttlMs,
     namespace: config.cacheNamespace,
     near: { maxEntries: config.cacheNearMaxEntries, ttlMs: config.cacheNearTtlSeconds * 1_000 },
+    timeoutMs: config.cacheTimeoutMs,
+    ...(config.cacheBreakerCooldownMs ? { breakerCooldownMs: config.cacheBreakerCooldownMs } : {}),
     log,
   });
   const clock = new DayClock(config.timeZone);
@@ -97,6 +99,7 @@ export function createPredictionRuntime({
     clock,
     log,
     ...(now ? { now } : {}),
+    ...(gateway ? { modelCallsPerRequest: analyzer!.bedrock.maxCallsPerRequest } : {}),
   });
   return {
     service,

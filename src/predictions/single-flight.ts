@@ -43,20 +43,12 @@ export class SingleFlight<K, V> {
     return Promise.all(keys.map((key) => this.#inFlight.get(key)!));
   }
 
-  /**
-   * Later callers for these keys start a new computation instead of joining the running one (its
-   * input is out of date); callers already waiting still get its result.
-   */
-  forget(keys: Iterable<K>): void {
-    for (const key of keys) this.#inFlight.delete(key);
-  }
-
   /** Keys being computed right now. */
   get size(): number {
     return this.#inFlight.size;
   }
 
-  /** A settled flight leaves the map, unless a newer one for its key took its place. */
+  /** A settled flight leaves the map (unless another one for its key took its place meanwhile). */
   #settled(key: K, flight: Promise<V>): void {
     if (this.#inFlight.get(key) === flight) this.#inFlight.delete(key);
   }

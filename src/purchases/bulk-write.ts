@@ -1,6 +1,8 @@
 // Bulk purchase writes for the seeder and importers: one transaction per batch, idempotent by
 // natural keys (customer externalId, purchase idempotencyKey, one line per product per purchase),
 // so a re-run or a resumed run adds only what is missing and a crash never leaves half a batch.
+// Every customer who gains a purchase or a line has their predictions version moved in that same
+// transaction, so the API never serves predictions cached before the import.
 import { BIND_SAFE_ROWS, chunks, lookupIds, uniqueBy } from "../db/batching";
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
@@ -157,14 +159,28 @@ async function writeInTransaction(
   }
 
   const items = fresh.flatMap((p) => p.items.map((item) => toRow(purchaseIds.get(p.idempotencyKey)!, item)));
-  if (existing.length) items.push(...(await missingLines(tx, existing, purchaseIds)));
+  const completed = existing.length ? await missingLines(tx, existing, purchaseIds) : [];
+  items.push(...completed.flatMap((c) => c.lines));
   for (const batch of chunks(items, BIND_SAFE_ROWS)) {
     result.itemsCreated += await insertRows(tx, "PurchaseItem", ITEM_COLUMNS, batch);
+  }
+  const changed = new Set([
+    ...fresh.map((p) => customerIds.get(p.customerExternalId)!),
+    ...completed.map((c) => c.customerId),
+  ]);
+  for (const batch of chunks([...changed], BIND_SAFE_ROWS)) {
+    await tx.customer.updateMany({
+      where: { id: { in: batch } },
+      data: { predictionsVersion: { increment: 1 } },
+    });
   }
   return result;
 }
 
-/** Lines of already-stored purchases that the database lacks; raises those purchases' totals. */
+/**
+ * Lines of already-stored purchases that the database lacks, with each such purchase's customer;
+ * raises those purchases' totals.
+ */
 async function missingLines(tx: Db, existing: readonly PurchaseRecord[], purchaseIds: Map<string, number>) {
   const ids = existing.map((p) => purchaseIds.get(p.idempotencyKey)!);
   const stored = new Set<string>();
@@ -175,16 +191,21 @@ async function missingLines(tx: Db, existing: readonly PurchaseRecord[], purchas
     });
     for (const row of rows) stored.add(`${row.purchaseId}:${row.productId}`);
   }
-  const lines: ReturnType<typeof toRow>[] = [];
+  const completed: Array<{ customerId: number; lines: ReturnType<typeof toRow>[] }> = [];
   for (const purchase of existing) {
     const purchaseId = purchaseIds.get(purchase.idempotencyKey)!;
     const added = purchase.items.filter((item) => !stored.has(`${purchaseId}:${item.productId}`));
     if (!added.length) continue;
-    lines.push(...added.map((item) => toRow(purchaseId, item)));
     const increment = cents(added.reduce((sum, item) => sum + item.amount, 0));
-    await tx.purchase.update({ where: { id: purchaseId }, data: { total: { increment } } });
+    // The stored purchase's customer (whatever this record says) is the one whose history changes.
+    const { customerId } = await tx.purchase.update({
+      where: { id: purchaseId },
+      data: { total: { increment } },
+      select: { customerId: true },
+    });
+    completed.push({ customerId, lines: added.map((item) => toRow(purchaseId, item)) });
   }
-  return lines;
+  return completed;
 }
 
 /**

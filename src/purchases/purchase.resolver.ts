@@ -33,12 +33,13 @@ export class PurchaseResolver {
   })
   async recordPurchase(@Arg("input") input: RecordPurchaseInput, @Ctx() ctx: RequestContext) {
     const result = await recordPurchase(ctx.db, input);
-    if (result.created) {
-      // In the request path, so the next read of this customer's predictions sees the purchase. The
-      // purchase is written already: a failure here is logged, never reported as a failed write (the
-      // client would retry and, without an idempotencyKey, record it twice).
+    if (result.predictionsVersion !== undefined) {
+      // The purchase moved the customer's predictions version, so no read serves predictions made
+      // before it; this drops the old entry and scores the predictions it fulfils. The purchase is
+      // written already: a failure here is logged, never reported as a failed write (the client
+      // would retry and, without an idempotencyKey, record it twice).
       await ctx.predictions.service
-        .purchaseRecorded(result.purchase)
+        .purchaseRecorded({ ...result.purchase, predictionsVersion: result.predictionsVersion })
         .catch((error: unknown) =>
           ctx.log.error(
             { err: error, purchaseId: result.purchase.id },

@@ -1,6 +1,7 @@
 // Records one purchase from the retailer's order system: checked completely before anything is
-// written, written in one statement (purchase + lines), and safe to retry with an idempotencyKey,
-// also when two retries race; a different purchase under a used key is refused (retry-check.ts).
+// written, written in one transaction (purchase + lines + the customer's predictions version), and
+// safe to retry with an idempotencyKey, also when two retries race; a different purchase under a
+// used key is refused (retry-check.ts).
 import type { Db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { badInput, notFound } from "../graphql/errors";
@@ -18,6 +19,8 @@ export interface RecordPurchaseResult {
   purchase: Purchase;
   /** False when an earlier purchase had the idempotencyKey: nothing was written. */
   created: boolean;
+  /** When created: the customer's predictions version after this purchase (Customer.predictionsVersion). */
+  predictionsVersion?: number;
 }
 
 /** How far ahead of the server's clock a purchase may be dated (time zones, skewed tills). */
@@ -52,17 +55,30 @@ export async function recordPurchase(
   }
 
   try {
-    const purchase = await db.purchase.create({
-      data: {
-        customerId,
-        purchasedAt,
-        storeId: requested.storeId,
-        total: cents(items.reduce((sum, item) => sum + item.amount, 0)),
-        idempotencyKey: key ?? null,
-        items: { createMany: { data: items } },
-      },
-    });
-    return { purchase: toPurchase(purchase), created: true };
+    // The version moves in the purchase's own transaction: no reader can see the purchase and still
+    // be sent to a cache entry made before it.
+    const [purchase, customer] = await db.$transaction([
+      db.purchase.create({
+        data: {
+          customerId,
+          purchasedAt,
+          storeId: requested.storeId,
+          total: cents(items.reduce((sum, item) => sum + item.amount, 0)),
+          idempotencyKey: key ?? null,
+          items: {
+            createMany: {
+              data: items.map(({ productId, quantity, amount }) => ({ productId, quantity, amount })),
+            },
+          },
+        },
+      }),
+      db.customer.update({
+        where: { id: customerId },
+        data: { predictionsVersion: { increment: 1 } },
+        select: { predictionsVersion: true },
+      }),
+    ]);
+    return { purchase: toPurchase(purchase), created: true, predictionsVersion: customer.predictionsVersion };
   } catch (error) {
     // A concurrent request with the same key won the race: a retry gets its purchase.
     if (key && isUniqueViolation(error)) {

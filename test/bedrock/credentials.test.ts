@@ -35,6 +35,7 @@ describe("ANALYZER=bedrock without credentials", () => {
             maxConcurrency: 2,
             timeoutMs: 5_000,
             monthlyBudgetUsd: 10,
+            maxCallsPerRequest: 10,
             price: { inputPerMTok: 1, outputPerMTok: 5 },
           },
         },

@@ -2,6 +2,7 @@ import { createClient } from "@keyv/redis";
 import pino from "pino";
 import { createCache } from "../../src/predictions/cache";
 import { redisTestUrl, testNamespace } from "../support/redis";
+import { startTcpProxy } from "../support/tcp-proxy";
 
 const silent = pino({ level: "silent" });
 
@@ -109,9 +110,65 @@ describe("prediction cache during an outage", () => {
       await expect(cache.setMany([{ key: "k", value: 1 }])).resolves.toBeUndefined();
       await expect(cache.getMany(["k", "l"])).resolves.toEqual([undefined, undefined]);
       await expect(cache.deleteMany(["k"])).resolves.toBeUndefined();
-      expect(lines.filter((line) => line.includes("prediction cache")).length).toBe(3);
+      expect(lines.filter((line) => line.includes("computing without it")).length).toBe(3);
+      // Three failures in a row: the cache is skipped from now on, and that is said once.
+      expect(lines.filter((line) => line.includes("prediction cache failing")).length).toBe(1);
+      await expect(cache.getMany(["k"])).resolves.toEqual([undefined]);
+      expect(lines.filter((line) => line.includes("computing without it")).length).toBe(3);
     } finally {
       await cache.close();
     }
   });
+});
+
+(redisSkip ? describe.skip : describe)("prediction cache behind a half-open connection", () => {
+  it("pays the timeout a bounded number of times, not once per operation, and recovers when healthy", async () => {
+    const { hostname, port } = new URL(redisTestUrl());
+    const proxy = await startTcpProxy(hostname, Number(port || 6379));
+    const lines: string[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+    const cooldownMs = 1_000;
+    const cache = createCache<number>({
+      redisUrl: proxy.url,
+      maxEntries: 1,
+      ttlMs: 60_000,
+      namespace: testNamespace(),
+      timeoutMs: 100,
+      breakerCooldownMs: cooldownMs,
+      log,
+    });
+    const timeouts = () => lines.filter((line) => line.includes("no answer within 100 ms")).length;
+    const eventually = async (value: number) => {
+      let got: number | undefined;
+      for (let i = 0; i < 50 && got !== value; i++) {
+        await new Promise((resolve) => setTimeout(resolve, cooldownMs / 5));
+        await cache.setMany([{ key: "k", value }]);
+        [got] = await cache.getMany(["k"]);
+      }
+      return got;
+    };
+    try {
+      expect(await eventually(1)).toBe(1); // connected
+      lines.length = 0;
+
+      proxy.stall(); // the connection stays open, nothing comes back
+      const started = Date.now();
+      for (let i = 0; i < 40; i++) expect(await cache.getMany(["k"])).toEqual([undefined]);
+      const elapsed = Date.now() - started;
+      // Three failures open the breaker; then one try per cool-down at most.
+      const bound = 3 + Math.ceil(elapsed / cooldownMs);
+      expect(timeouts()).toBeGreaterThanOrEqual(3);
+      expect(timeouts()).toBeLessThanOrEqual(bound);
+      // Only those operations were sent into the silent connection.
+      expect(proxy.stalledChunks).toBeLessThanOrEqual(bound);
+      expect(lines.filter((line) => line.includes("prediction cache failing")).length).toBe(1);
+
+      proxy.resume();
+      expect(await eventually(2)).toBe(2);
+      expect(lines.some((line) => line.includes("prediction cache answers again"))).toBe(true);
+    } finally {
+      await cache.close();
+      await proxy.close();
+    }
+  }, 30_000);
 });

@@ -6,13 +6,17 @@ import {
   CustomerPredictionsDocument,
   CustomersWithPredictionsDocument,
   RecordPurchaseDocument,
+  RefreshCustomerPredictionsDocument,
 } from "../../src/client/generated/graphql";
 import { seedDatabase } from "../../src/datagen/seed";
 import { openDatabase } from "../../src/db/client";
 import type { AnalyzerProvider } from "../../src/predictions/prediction-service";
 import { createPredictionRuntime } from "../../src/predictions/runtime";
+import { writePurchaseBatch } from "../../src/purchases/bulk-write";
 import { startApi } from "../support/api";
-import { createDatabase } from "../support/databases";
+import { createDatabase, PROVIDERS } from "../support/databases";
+import { redisTestUrl, testNamespace } from "../support/redis";
+import { startTcpProxy } from "../support/tcp-proxy";
 
 const REDIS_URL = "redis://127.0.0.1:6379";
 const redisSkip = process.env.CAI_TEST_REDIS_SKIP;
@@ -228,6 +232,137 @@ describe("a purchase recorded while the customer's predictions are being compute
   });
 });
 
+for (const provider of PROVIDERS) {
+  const skip = redisSkip ?? (provider === "postgresql" ? process.env.CAI_TEST_POSTGRES_SKIP : undefined);
+  (skip ? describe.skip : describe)(`a change while Redis is cut off [${provider}]`, () => {
+    it("is never hidden by the entry cached before it: purchase, admin refresh, bulk import", async () => {
+      const { hostname, port } = new URL(redisTestUrl());
+      const proxy = await startTcpProxy(hostname, Number(port || 6379));
+      const started = await startApi(provider, {
+        predictions: {
+          config: { redisUrl: proxy.url, cacheNamespace: testNamespace(), cacheBreakerCooldownMs: 100 },
+        },
+      });
+      try {
+        const { api } = started;
+        const prisma = api.database.prisma;
+        await seedDatabase(prisma, { customers: 2, days: 120, seed: 17, end: TODAY });
+        const customer = (await prisma.customer.findFirst({ orderBy: { id: "asc" } }))!;
+        const id = String(customer.id);
+        const read = async () => {
+          const response = await api.request(CustomerPredictionsDocument, { id });
+          expect(response.errors).toBeUndefined();
+          const predictions = response.data!.customer!.predictions!;
+          expect(predictions.length).toBeGreaterThan(0);
+          return predictions;
+        };
+        /** Reads until Redis serves the customer; every read on the way must be made at or after `since`. */
+        const readUntilCached = async (since: number) => {
+          for (let i = 0; i < 100; i++) {
+            const predictions = await read();
+            for (const p of predictions) expect(Date.parse(p.generatedAt)).toBeGreaterThanOrEqual(since);
+            if (predictions.every((p) => p.cached)) return predictions;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+          throw new Error("Redis never served the customer again");
+        };
+        const before = await readUntilCached(0);
+        const sku = before[0]!.usualProducts[0]!.sku;
+
+        // 1. recordPurchase while every connection to Redis is cut: the delete cannot reach it.
+        proxy.block("*");
+        const purchasedAt = Date.now();
+        const recorded = await api.request(
+          RecordPurchaseDocument,
+          { input: { customerId: id, items: [{ sku, quantity: 1 }] } },
+          { as: "ingest" },
+        );
+        expect(recorded.errors).toBeUndefined();
+        proxy.unblock();
+        const afterPurchase = await readUntilCached(purchasedAt);
+
+        // 2. An admin's refresh whose new entry cannot be written to Redis.
+        proxy.block("*");
+        const refreshed = await api.request(
+          RefreshCustomerPredictionsDocument,
+          { customerId: id },
+          { as: "admin" },
+        );
+        expect(refreshed.errors).toBeUndefined();
+        proxy.unblock();
+        const refreshedAt = Date.parse(refreshed.data!.refreshCustomerPredictions[0]!.generatedAt);
+        expect(refreshedAt).toBeGreaterThan(Date.parse(afterPurchase[0]!.generatedAt));
+        await readUntilCached(refreshedAt);
+
+        // 3. A bulk import (the importers and the seeder) never touches the cache at all.
+        const product = await prisma.product.findUniqueOrThrow({ where: { sku } });
+        const importedAt = Date.now();
+        await writePurchaseBatch(
+          prisma,
+          [],
+          [
+            {
+              customerExternalId: customer.externalId,
+              idempotencyKey: `test:import:${importedAt}`,
+              purchasedAt: new Date(importedAt),
+              items: [{ productId: product.id, quantity: 1, amount: 1 }],
+            },
+          ],
+        );
+        await readUntilCached(importedAt);
+      } finally {
+        await started.stop();
+        await proxy.close();
+      }
+    }, 120_000);
+  });
+}
+
+(redisSkip ? describe.skip : describe)("a Redis that accepts connections but answers nothing", () => {
+  it("costs a bounded number of timeouts, not one per request", async () => {
+    const { hostname, port } = new URL(redisTestUrl());
+    const proxy = await startTcpProxy(hostname, Number(port || 6379));
+    const started = await startApi("sqlite", {
+      predictions: {
+        config: {
+          redisUrl: proxy.url,
+          cacheNamespace: testNamespace(),
+          cacheTimeoutMs: 100,
+          cacheBreakerCooldownMs: 60_000,
+          // Every read goes to Redis (the near cache would answer repeated reads from memory).
+          cacheNearMaxEntries: 0,
+        },
+      },
+    });
+    try {
+      const { api } = started;
+      await seedDatabase(api.database.prisma, { customers: 3, days: 90, seed: 23, end: TODAY });
+      const page = async () => {
+        const response = await api.request(CustomersWithPredictionsDocument, { first: 3 });
+        expect(response.errors).toBeUndefined();
+        const predictions = response.data!.customers.edges.flatMap((e) => e.node.predictions!);
+        expect(predictions.length).toBeGreaterThan(0);
+        return predictions;
+      };
+      for (let i = 0; i < 100 && !(await page()).every((p) => p.cached); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await page()).every((p) => p.cached)).toBe(true);
+
+      proxy.stall();
+      // Each request reads the page from the cache and writes back what it computed: without a
+      // breaker, 30 requests would send 60 operations into the silent connection, each waiting out
+      // its timeout. With it, three failures open the breaker for the cool-down (a minute here).
+      for (let i = 0; i < 30; i++) expect((await page()).every((p) => !p.cached)).toBe(true);
+      expect(proxy.stalledChunks).toBeGreaterThan(0);
+      expect(proxy.stalledChunks).toBeLessThanOrEqual(3 * 2);
+    } finally {
+      await started.stop();
+      await proxy.close();
+    }
+  }, 120_000);
+});
+
 describe("a cache outage", () => {
   it("serves computed predictions, without errors, while the cache is unreachable", async () => {
     const created = await createDatabase("sqlite");
@@ -262,6 +397,7 @@ describe("createPredictionRuntime", () => {
         cacheNamespace: "t",
         cacheNearMaxEntries: 2_000,
         cacheNearTtlSeconds: 30,
+        cacheTimeoutMs: 200,
         ttlSeconds: 60,
         timeZone: "UTC",
       },

@@ -61,37 +61,4 @@ describe("SingleFlight", () => {
     );
     expect(flights.size).toBe(0);
   });
-
-  it("after forget, later callers start a new computation; the old one's waiters still get theirs", async () => {
-    const flights = new SingleFlight<string, number>();
-    const old = deferred<number>();
-    const fresh = deferred<number>();
-    const before = flights.run("c:1", () => old.promise);
-    flights.forget(["c:1"]);
-    const after = flights.run("c:1", () => fresh.promise);
-    const joined = flights.run("c:1", () => Promise.resolve(-1));
-    old.resolve(1);
-    expect(await before).toBe(1);
-    // The old flight settling must not drop the new one from the map.
-    expect(flights.size).toBe(1);
-    fresh.resolve(2);
-    expect([await after, await joined]).toEqual([2, 2]);
-    expect(flights.size).toBe(0);
-  });
-
-  it("forget works for batches too", async () => {
-    const flights = new SingleFlight<string, number>();
-    const old = deferred<number[]>();
-    const first = flights.runMany(["a", "b"], () => old.promise);
-    flights.forget(["a"]);
-    let computedFor: string[] = [];
-    const second = flights.runMany(["a", "b"], async (keys) => {
-      computedFor = keys;
-      return keys.map(() => 9);
-    });
-    old.resolve([1, 2]);
-    expect(await first).toEqual([1, 2]);
-    expect(await second).toEqual([9, 2]);
-    expect(computedFor).toEqual(["a"]);
-  });
 });

@@ -97,4 +97,55 @@ describeEachDatabase("writePurchaseBatch", (handle) => {
     expect(await handle.database.prisma.purchase.count()).toBe(before);
     expect(await handle.database.prisma.customer.count({ where: { externalId: "h2" } })).toBe(0);
   });
+
+  it("moves the predictions version of every customer whose history changed, and of no one else", async () => {
+    const db = handle.database.prisma;
+    const versions = async () =>
+      Object.fromEntries(
+        (await db.customer.findMany({ select: { externalId: true, predictionsVersion: true } })).map((c) => [
+          c.externalId,
+          c.predictionsVersion,
+        ]),
+      );
+    await writePurchaseBatch(
+      db,
+      [
+        { externalId: "v1", name: "V1" },
+        { externalId: "v2", name: "V2" },
+      ],
+      [],
+    );
+    const start = await versions();
+    expect([start.v1, start.v2]).toEqual([0, 0]);
+    const forV1 = (key: string, items: PurchaseRecord["items"]) => ({
+      ...purchase(key, items),
+      customerExternalId: "v1",
+    });
+    // A new purchase moves it once, whatever its number of lines.
+    await writePurchaseBatch(
+      db,
+      [],
+      [
+        forV1("v:1", [
+          { productId: milk, quantity: 1, amount: 1 },
+          { productId: bread, quantity: 1, amount: 1 },
+        ]),
+      ],
+    );
+    // The same batch again writes nothing and moves nothing.
+    await writePurchaseBatch(db, [], [forV1("v:1", [{ productId: milk, quantity: 1, amount: 1 }])]);
+    expect(await versions()).toMatchObject({ ...start, v1: 1, v2: 0 });
+    // A line added to a stored purchase moves the version of the customer who owns that purchase.
+    await insertMissingProducts(db, [{ sku: "EGGS-1", name: "Eggs", category: "EGGS" }]);
+    const eggs = (await db.product.findUniqueOrThrow({ where: { sku: "EGGS-1" } })).id;
+    // (The record names v2, but t:1 is h1's: h1's history is the one that changed.)
+    const named = {
+      ...purchase("t:1", [{ productId: eggs, quantity: 1, amount: 1 }]),
+      customerExternalId: "v2",
+    };
+    expect((await writePurchaseBatch(db, [], [named])).itemsCreated).toBe(1);
+    const h1 = (await versions()).h1;
+    expect(h1).toBeGreaterThan(start.h1!);
+    expect(await versions()).toMatchObject({ v1: 1, v2: 0 });
+  });
 });

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Customer" ADD COLUMN     "predictionsVersion" INTEGER NOT NULL DEFAULT 0;
+
+

@@ -1,0 +1,7 @@
+-- CreateTable
+CREATE TABLE "AiBudget" (
+    "month" TEXT NOT NULL PRIMARY KEY,
+    "committedUsd" REAL NOT NULL
+);
+
+
