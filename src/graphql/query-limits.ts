@@ -34,8 +34,8 @@ export const DEFAULT_QUERY_LIMITS: QueryLimits = {
   maxDepth: 12,
   maxAliases: 30,
   maxDirectives: 20,
-  // About a quarter of a second of CPU for the heaviest query it allows, with lists as long as
-  // estimated (bench/heavy-queries.ts measures it: docs/BENCHMARKS.md). The heaviest frontend pages:
+  // The heaviest queries it allows, with lists as long as estimated, take 60–180 ms of CPU
+  // (bench/heavy-queries.ts measures them: docs/BENCHMARKS.md). The heaviest frontend pages:
   // CustomersWithHistory (20 purchases with lines and products each) fits 19 customers,
   // CustomersWithInsights a full page of 100.
   maxCost: 160_000,
