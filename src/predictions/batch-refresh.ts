@@ -20,6 +20,7 @@
 //      database going away while the run row is written).
 import type { DayClock } from "../analysis/calendar";
 import type { PopulationPriors } from "../analysis/contract";
+import type { Now } from "../clock";
 import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import { InputError } from "../errors";
@@ -62,6 +63,8 @@ export interface BatchRefreshRuntime {
   service: Pick<PredictionService, "refresh">;
   analyzers: Pick<AnalyzerSource, "use">;
   clock: Pick<DayClock, "timeZone">;
+  /** The service's clock: the pruning cut-off counts back from it (supersededAt is on it too). */
+  now?: Now;
 }
 
 export interface BatchRefreshDeps {
@@ -479,7 +482,7 @@ export async function executeClaim(
     // ---- prune, planner statistics and finish ----
     let pruned = 0;
     try {
-      pruned = await prunePredictions(db, new Date());
+      pruned = await prunePredictions(db, runtime.now?.() ?? new Date());
       if (pruned) log.info({ runId: run.id, pruned }, "old superseded predictions pruned");
     } catch (error) {
       log.warn({ err: error, runId: run.id }, "pruning old predictions failed: left for the next run");

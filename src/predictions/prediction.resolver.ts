@@ -162,7 +162,7 @@ export class PredictionResolver {
 /** The start of the day after today + withinDays in the prediction calendar: "due by then". */
 function dueBefore(ctx: RequestContext, withinDays: number): Date {
   const { clock } = ctx.predictions;
-  return clock.startOf(clock.dayOf(new Date()) + withinDays + 1);
+  return clock.startOf(clock.dayOf(ctx.now()) + withinDays + 1);
 }
 
 function encodeDueCursor({ nextPurchaseAt, customerId }: DueCursor): string {

@@ -29,7 +29,7 @@ export class PurchaseResolver {
     description: "Records a purchase (one transaction). Needs an INGEST or ADMIN key.",
   })
   async recordPurchase(@Arg("input") input: RecordPurchaseInput, @Ctx() ctx: RequestContext) {
-    const result = await recordPurchase(ctx.db, input);
+    const result = await recordPurchase(ctx.db, input, ctx.now());
     if (result.created) {
       // In the request path, so the next read of this customer's predictions sees the purchase. The
       // purchase is written already: a failure here is logged, never reported as a failed write (the
