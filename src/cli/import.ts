@@ -47,14 +47,12 @@ function parseImportArgs(args: string[]) {
 
 async function runImport(db: Db, source: string, dir: string, importer: Importer): Promise<ImportSummary> {
   let progress: Progress | undefined;
-  let shown = 0;
   let rejected = 0;
   const summary = await importer(db, dir, {
     // The bar starts with the first report, once the files are checked and their size is known.
-    onProgress: ({ bytesDone, bytesTotal }) => {
-      progress ??= createProgress({ label: source, total: bytesTotal, unit: "bytes" });
-      progress.increment(bytesDone - shown);
-      shown = bytesDone;
+    onProgress: ({ bytesDone, bytesTotal, rows }) => {
+      progress ??= createProgress({ label: source, total: bytesTotal, unit: "bytes", countUnit: "rows" });
+      progress.update(bytesDone, rows);
     },
     onRejected: (row: RejectedRow) => {
       if (++rejected <= PRINTED_REJECTIONS) process.stderr.write(`${row.file}:${row.line}: ${row.reason}\n`);

@@ -89,7 +89,7 @@ export interface BatchRefreshOptions {
   concurrency?: number;
   /** Fit new priors first (default true); false uses the newest stored ones. */
   fitPriors?: boolean;
-  /** Called while priors are fitted and after each committed chunk. */
+  /** Called while priors are fitted, when the customers start, and after each committed chunk. */
   onProgress?: (progress: BatchProgress) => void;
   /** Aborting stops taking new chunks: the chunks in flight finish and are committed, the run stays resumable. */
   signal?: AbortSignal;
@@ -109,7 +109,7 @@ export interface BatchRefreshSummary {
   processedNow: number;
   /** This call's time, priors included. */
   seconds: number;
-  /** processedNow / seconds. */
+  /** processedNow / the seconds spent on customers (seconds − priorsSeconds): what a progress bar shows. */
   customersPerSecond: number;
   priorsFingerprint: string | null;
   priorsSeconds: number;
@@ -358,6 +358,7 @@ export async function executeClaim(
     extra: Partial<BatchRefreshSummary> & { processedNow: number },
   ): BatchRefreshSummary => {
     const seconds = (performance.now() - started) / 1000;
+    const refreshing = seconds - (extra.priorsSeconds ?? 0);
     return {
       runId: row.id,
       status: row.status as BatchRunStatus,
@@ -366,7 +367,7 @@ export async function executeClaim(
       processed: row.processed,
       failed: row.failed,
       seconds,
-      customersPerSecond: seconds > 0 ? extra.processedNow / seconds : 0,
+      customersPerSecond: refreshing > 0 ? extra.processedNow / refreshing : 0,
       priorsFingerprint: row.priorsFingerprint,
       priorsSeconds: 0,
       stopped: false,
@@ -445,6 +446,8 @@ export async function executeClaim(
     let after = cursor;
     let exhausted = false;
     const inFlight: Array<{ lastId: number; size: number; done: ReturnType<typeof refreshWithRetry> }> = [];
+    // The customers phase starts now (a progress bar measures its rate from here).
+    options.onProgress?.({ phase: "customers", total: run.total, processed, failed });
     for (;;) {
       while (!exhausted && inFlight.length < concurrency && !options.signal?.aborted) {
         const ids = await customersWithPurchasesAfter(db, after, chunkSize);
