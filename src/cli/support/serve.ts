@@ -21,7 +21,8 @@ export interface ServeOptions {
   predictions?: PredictionRuntime;
 }
 
-export async function serveUntilSignal({ config, log, db, now }: CommandContext, options: ServeOptions = {}) {
+export async function serveUntilSignal(ctx: CommandContext, options: ServeOptions = {}) {
+  const { config, log, db } = ctx;
   const production = config.nodeEnv === "production";
   const keys = new KeyRing(options.apiKeys ?? config.apiKeys, { anonymousReads: !production });
   if (!production) log.warn("anonymous reads are allowed outside production; writes still need an API key");
@@ -29,7 +30,7 @@ export async function serveUntilSignal({ config, log, db, now }: CommandContext,
   const heapWarning = cacheHeapWarning(config.predictions, v8.getHeapStatistics().heap_size_limit);
   if (heapWarning) log.warn(heapWarning);
 
-  const predictions = options.predictions ?? (await preparedRuntime({ config, log, db, now }));
+  const predictions = options.predictions ?? (await preparedRuntime(ctx));
   try {
     return await serve({ config, log, db }, keys, predictions, options.banner);
   } finally {
@@ -37,8 +38,9 @@ export async function serveUntilSignal({ config, log, db, now }: CommandContext,
   }
 }
 
-async function preparedRuntime({ config, log, db, now }: CommandContext): Promise<PredictionRuntime> {
-  const runtime = createPredictionRuntime({
+/** The prediction machinery a serving command builds from its configuration, on its clock. */
+export function commandRuntime({ config, log, db, now }: CommandContext): PredictionRuntime {
+  return createPredictionRuntime({
     config: config.predictions,
     analyzer: config.analyzer,
     db: db.prisma,
@@ -46,6 +48,11 @@ async function preparedRuntime({ config, log, db, now }: CommandContext): Promis
     log,
     now,
   });
+}
+
+async function preparedRuntime(ctx: CommandContext): Promise<PredictionRuntime> {
+  const { log } = ctx;
+  const runtime = commandRuntime(ctx);
   try {
     const priors = await runtime.analyzers.prepare();
     log.info(priors, "population priors ready");
