@@ -111,6 +111,11 @@ export interface PredictionConfig {
   timeZone: string;
   /** REFRESH_CRON: when the server itself starts the daily refresh (cron expression); absent → never. */
   refreshCron?: string;
+  /**
+   * PREDICTIONS_AS_OF: "YYYY-MM-DD", the service's today for historical data (see src/clock.ts);
+   * absent → the real date. Refused in production.
+   */
+  asOf?: string;
 }
 
 export interface ApiKeys {
@@ -151,6 +156,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const vars = parsed.data;
   const production = vars.NODE_ENV === "production";
+  if (production && vars.PREDICTIONS_AS_OF) {
+    // A production service that believes it is another day would answer every customer wrongly.
+    throw new ConfigError(
+      `Invalid configuration: PREDICTIONS_AS_OF: expected it unset when NODE_ENV=production ` +
+        `(it pins "today" for historical data), got ${JSON.stringify(vars.PREDICTIONS_AS_OF)}`,
+    );
+  }
   return {
     nodeEnv: vars.NODE_ENV,
     databaseUrl: vars.DATABASE_URL,
@@ -177,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ttlSeconds: vars.PREDICTION_TTL_SECONDS,
       timeZone: vars.TIME_ZONE,
       ...(vars.REFRESH_CRON ? { refreshCron: vars.REFRESH_CRON } : {}),
+      ...(vars.PREDICTIONS_AS_OF ? { asOf: vars.PREDICTIONS_AS_OF } : {}),
     },
     analyzer: {
       kind: vars.ANALYZER,
@@ -233,6 +246,13 @@ function isTimeZone(name: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A real calendar day written YYYY-MM-DD, within the years purchases may carry. */
+function isCalendarDate(value: string): boolean {
+  if (!/^20\d\d-\d\d-\d\d$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
 }
 
 /** Why a REFRESH_CRON expression cannot schedule anything, or undefined when it can. */
@@ -353,6 +373,13 @@ const schema = z.object({
     .superRefine((value, ctx) => {
       const problem = value ? cronProblem(value) : undefined;
       if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  PREDICTIONS_AS_OF: z
+    .string()
+    .trim()
+    .optional()
+    .refine((value) => !value || isCalendarDate(value), {
+      message: "expected a date YYYY-MM-DD from 2000-01-01 to 2099-12-31",
     }),
   ANALYZER: z
     .enum(["statistical", "bedrock"], { error: "expected statistical or bedrock" })

@@ -98,6 +98,11 @@ describe("loadConfig", () => {
     );
   });
 
+  it("reads PREDICTIONS_AS_OF outside production", () => {
+    expect(loadConfig({ PREDICTIONS_AS_OF: "2018-01-01" }).predictions.asOf).toBe("2018-01-01");
+    expect(loadConfig({ PREDICTIONS_AS_OF: "" }).predictions.asOf).toBeUndefined();
+  });
+
   it("reads MIGRATE_ON_START=false", () => {
     expect(loadConfig({ MIGRATE_ON_START: "false" }).migrateOnStart).toBe(false);
   });
@@ -159,6 +164,18 @@ describe("loadConfig", () => {
     [
       { BEDROCK_MODEL_ID: "mistral.large-v1" },
       'Invalid configuration: BEDROCK_MODEL_ID: no built-in price for "mistral.large-v1"; expected BEDROCK_INPUT_PRICE_PER_MTOK and BEDROCK_OUTPUT_PRICE_PER_MTOK (USD per million tokens) to be set',
+    ],
+    [
+      { PREDICTIONS_AS_OF: "2017-02-30" },
+      'Invalid configuration: PREDICTIONS_AS_OF: expected a date YYYY-MM-DD from 2000-01-01 to 2099-12-31 (got "2017-02-30")',
+    ],
+    [
+      { PREDICTIONS_AS_OF: "yesterday" },
+      'Invalid configuration: PREDICTIONS_AS_OF: expected a date YYYY-MM-DD from 2000-01-01 to 2099-12-31 (got "yesterday")',
+    ],
+    [
+      { PREDICTIONS_AS_OF: "2018-01-01", NODE_ENV: "production" },
+      'Invalid configuration: PREDICTIONS_AS_OF: expected it unset when NODE_ENV=production (it pins "today" for historical data), got "2018-01-01"',
     ],
     [
       { NODE_ENV: "prod" },

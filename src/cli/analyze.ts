@@ -1,10 +1,12 @@
 // npm run analyze -- --customer <id | externalId> [--analyzer statistical|bedrock] [--dry-run]
 // Analyzes one customer's last 20 purchases now and prints the predictions as JSON (nothing is stored
 // or cached). With --analyzer bedrock --dry-run it prints the exact Converse request that would be
-// sent, with its estimated cost, and calls nothing.
+// sent, with its estimated cost, and calls nothing. Without AWS credentials (and not a dry run) it
+// says what is missing and exits 1 before anything is called or recorded.
 
 import { BedrockAnalyzer } from "../bedrock/bedrock-analyzer";
 import { BedrockGateway } from "../bedrock/bedrock-gateway";
+import { missingAwsCredentials } from "../bedrock/credentials";
 import { buildCustomerPrompt } from "../bedrock/prompt";
 import { DatabaseUsageLedger } from "../bedrock/usage-ledger";
 import { InputError } from "../errors";
@@ -32,7 +34,7 @@ runCommand({
     }
     return { customer: values.customer, analyzer, dryRun: values["dry-run"] };
   },
-  async run({ config, db, log }, args) {
+  async run({ config, db, log, now: clock }, args) {
     const prisma = db.prisma;
     const customer = /^\d{1,10}$/.test(args.customer)
       ? await prisma.customer.findUnique({ where: { id: Number(args.customer) } })
@@ -42,8 +44,12 @@ runCommand({
     const timeZone = config.predictions.timeZone;
     const statistical = await new AnalyzerSource(prisma, { timeZone, provider: db.provider, log }).current();
     const [history] = await loadRecentHistories(prisma, db.provider, [customer.id]);
-    const now = new Date();
+    const now = clock();
     const kind = args.analyzer === "default" ? config.analyzer.kind : args.analyzer;
+    if (kind === "bedrock" && !args.dryRun) {
+      const missing = await missingAwsCredentials();
+      if (missing) throw new InputError(missing);
+    }
 
     if (kind === "statistical") {
       const [analysis] = await statistical.analyze([history!], now);

@@ -8,11 +8,10 @@ import {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,
   latestUnfinishedRun,
-  runBatchRefresh,
 } from "../predictions/batch-refresh";
 import { createPredictionRuntime, writeOnlyCacheConfig } from "../predictions/runtime";
 import { type CommandContext, intOption, parseCommandArgs, runCommand } from "./support/command";
-import { createProgress, type Progress } from "./support/progress";
+import { refreshWithProgress } from "./support/refresh-progress";
 
 export interface RefreshArgs {
   chunkSize: number;
@@ -78,14 +77,11 @@ export async function refreshCommand(
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
-  let priorsBar: Progress | undefined;
-  let customersBar: Progress | undefined;
-  let shown = 0;
   try {
     const runId = args.resume ?? (await latestUnfinishedRun(db.prisma))?.id;
     if (runId !== undefined && args.resume === undefined)
       out(`Resuming batch run ${runId} (its process stopped).`);
-    const summary = await runBatchRefresh(
+    const summary = await refreshWithProgress(
       { db: db.prisma, runtime, log, provider: db.provider },
       {
         ...(runId === undefined ? {} : { runId }),
@@ -94,35 +90,9 @@ export async function refreshCommand(
         concurrency: args.concurrency,
         fitPriors: args.fitPriors,
         signal: controller.signal,
-        onProgress: (progress) => {
-          if (progress.phase === "priors") {
-            priorsBar ??= createProgress({
-              label: "fitting priors",
-              unit: "customers",
-              enabled: !args.quiet,
-            });
-            priorsBar.increment(progress.customers - shown);
-            shown = progress.customers;
-            return;
-          }
-          if (!customersBar) {
-            priorsBar?.stop();
-            customersBar = createProgress({
-              label: "refreshing",
-              total: progress.total,
-              unit: "customers",
-              enabled: !args.quiet,
-            });
-            shown = 0;
-          }
-          customersBar.increment(progress.processed - shown);
-          shown = progress.processed;
-        },
       },
-    ).finally(() => {
-      if (!customersBar) priorsBar?.stop();
-      customersBar?.stop();
-    });
+      { enabled: !args.quiet },
+    );
     out(describe(summary));
     return exitCodeOf(summary);
   } finally {

@@ -1,6 +1,7 @@
-import { IsEmail, IsOptional, Matches, MaxLength, MinLength } from "class-validator";
+import { IsEmail, IsOptional, Matches, MaxLength } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
 import { PageArgs } from "../graphql/pagination";
+import { NotEmpty } from "../graphql/validation";
 
 @ArgsType()
 export class CustomersArgs extends PageArgs {
@@ -17,13 +18,14 @@ export class CustomersArgs extends PageArgs {
 @InputType({ description: "A customer, identified by the retailer's id: created if new, updated otherwise." })
 export class UpsertCustomerInput {
   @Field()
-  @MinLength(1)
+  @NotEmpty()
   @MaxLength(100)
-  @Matches(/^\S(.*\S)?$/, { message: "externalId must not start or end with white space" })
+  // Empty passes here: NotEmpty says so alone.
+  @Matches(/^(\S(.*\S)?)?$/, { message: "externalId must not start or end with white space" })
   externalId!: string;
 
   @Field()
-  @MinLength(1)
+  @NotEmpty()
   @MaxLength(200)
   name!: string;
 

@@ -1,5 +1,6 @@
 import type express from "express";
 import { InvalidApiKeyError, type KeyRing, type Principal } from "../auth/api-keys";
+import type { Now } from "../clock";
 import type { DatabaseProvider } from "../config";
 import type { Database, Db } from "../db/client";
 import type { Logger } from "../logger";
@@ -22,6 +23,8 @@ export interface RequestContext {
   predictions: PredictionRuntime;
   /** The process's background batch refreshes (refreshAllPredictions). */
   batchRunner: BatchRunner;
+  /** The service's clock ("today" for predictions, customersDue and recordPurchase; src/clock.ts). */
+  now: Now;
 }
 
 /**
@@ -68,5 +71,6 @@ export function createContext({
     loaders: createLoaders(database.prisma, predictions.service),
     predictions,
     batchRunner,
+    now: predictions.now,
   };
 }

@@ -1,8 +1,14 @@
 // Argument and input validation with class-validator decorators, reported as one BAD_USER_INPUT
 // error whose message lists every problem ("first must not be greater than 100; …") instead of
 // type-graphql's generic "Argument Validation Error".
-import { type ValidationError, validate } from "class-validator";
+import { IsNotEmpty, type ValidationError, validate } from "class-validator";
 import { badInput } from "./errors";
+
+/**
+ * A required text that may not be "": says "<field> must not be empty" (class-validator's
+ * MinLength(1) says "must be longer than or equal to 1 characters", next to any pattern's complaint).
+ */
+export const NotEmpty = () => IsNotEmpty({ message: "$property must not be empty" });
 
 /** type-graphql's validateFn. */
 export async function validateArgument(value: unknown): Promise<void> {

@@ -21,6 +21,7 @@
 //      database going away while the run row is written).
 import type { DayClock } from "../analysis/calendar";
 import type { PopulationPriors } from "../analysis/contract";
+import type { Now } from "../clock";
 import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import { InputError } from "../errors";
@@ -64,6 +65,8 @@ export interface BatchRefreshRuntime {
   service: Pick<PredictionService, "refresh">;
   analyzers: Pick<AnalyzerSource, "use">;
   clock: Pick<DayClock, "timeZone">;
+  /** The service's clock: the pruning cut-off counts back from it (supersededAt is on it too). */
+  now?: Now;
 }
 
 export interface BatchRefreshDeps {
@@ -88,7 +91,7 @@ export interface BatchRefreshOptions {
   concurrency?: number;
   /** Fit new priors first (default true); false uses the newest stored ones. */
   fitPriors?: boolean;
-  /** Called while priors are fitted and after each committed chunk. */
+  /** Called while priors are fitted, when the customers start, and after each committed chunk. */
   onProgress?: (progress: BatchProgress) => void;
   /** Aborting stops taking new chunks: the chunks in flight finish and are committed, the run stays resumable. */
   signal?: AbortSignal;
@@ -108,7 +111,7 @@ export interface BatchRefreshSummary {
   processedNow: number;
   /** This call's time, priors included. */
   seconds: number;
-  /** processedNow / seconds. */
+  /** processedNow / the seconds spent on customers (seconds − priorsSeconds): what a progress bar shows. */
   customersPerSecond: number;
   priorsFingerprint: string | null;
   priorsSeconds: number;
@@ -361,6 +364,7 @@ export async function executeClaim(
     extra: Partial<BatchRefreshSummary> & { processedNow: number },
   ): BatchRefreshSummary => {
     const seconds = (performance.now() - started) / 1000;
+    const refreshing = seconds - (extra.priorsSeconds ?? 0);
     return {
       runId: row.id,
       status: row.status as BatchRunStatus,
@@ -369,7 +373,7 @@ export async function executeClaim(
       processed: row.processed,
       failed: row.failed,
       seconds,
-      customersPerSecond: seconds > 0 ? extra.processedNow / seconds : 0,
+      customersPerSecond: refreshing > 0 ? extra.processedNow / refreshing : 0,
       priorsFingerprint: row.priorsFingerprint,
       priorsSeconds: 0,
       stopped: false,
@@ -448,6 +452,8 @@ export async function executeClaim(
     let after = cursor;
     let exhausted = false;
     const inFlight: Array<{ lastId: number; size: number; done: ReturnType<typeof refreshWithRetry> }> = [];
+    // The customers phase starts now (a progress bar measures its rate from here).
+    options.onProgress?.({ phase: "customers", total: run.total, processed, failed });
     for (;;) {
       while (!exhausted && inFlight.length < concurrency && !options.signal?.aborted) {
         const ids = await customersWithPurchasesAfter(db, after, chunkSize);
@@ -485,7 +491,7 @@ export async function executeClaim(
     // ---- prune, planner statistics and finish ----
     let pruned = 0;
     try {
-      pruned = await prunePredictions(db, new Date());
+      pruned = await prunePredictions(db, runtime.now?.() ?? new Date());
       if (pruned) log.info({ runId: run.id, pruned }, "old superseded predictions pruned");
     } catch (error) {
       log.warn({ err: error, runId: run.id }, "pruning old predictions failed: left for the next run");

@@ -160,6 +160,11 @@ export async function predictionAccuracy(
   }));
 }
 
+/** The start of the day after today + withinDays in the prediction calendar: "due by then". */
+export function dueBefore(clock: DayClock, now: Date, withinDays: number): Date {
+  return clock.startOf(clock.dayOf(now) + withinDays + 1);
+}
+
 export interface DueCursor {
   nextPurchaseAt: Date;
   customerId: number;

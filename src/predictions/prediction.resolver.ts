@@ -1,4 +1,4 @@
-import { IsOptional, Max, MaxLength, Min, MinLength } from "class-validator";
+import { IsOptional, Max, MaxLength, Min } from "class-validator";
 import {
   Arg,
   Args,
@@ -21,7 +21,7 @@ import { DateTime } from "../graphql/date-time";
 import { badInput, notFound } from "../graphql/errors";
 import { PageArgs } from "../graphql/pagination";
 import { ANALYSIS_COST, estimatedListComplexity, listComplexity } from "../graphql/query-limits";
-import { parseId } from "../graphql/validation";
+import { NotEmpty, parseId } from "../graphql/validation";
 import { PredictionFailure } from "./customer-predictions";
 import {
   CustomerDueConnection,
@@ -30,7 +30,13 @@ import {
   PredictionSource,
   toPrediction,
 } from "./prediction.type";
-import { currentPredictionsDue, type DueCursor, predictionAccuracy, recordOfRow } from "./prediction-store";
+import {
+  currentPredictionsDue,
+  type DueCursor,
+  dueBefore,
+  predictionAccuracy,
+  recordOfRow,
+} from "./prediction-store";
 
 /** withinDays beyond ten years says nothing a cadence can answer. */
 const MAX_WITHIN_DAYS = 3_650;
@@ -55,7 +61,7 @@ class PredictionFilterArgs {
 @ArgsType()
 class CustomersDueArgs extends PageArgs {
   @Field({ description: 'The category, exactly as products name it (e.g. "FLUID MILK PRODUCTS").' })
-  @MinLength(1)
+  @NotEmpty()
   @MaxLength(200)
   category!: string;
 
@@ -88,7 +94,7 @@ export class CustomerPredictionsResolver {
   ): Promise<Prediction[]> {
     const served = await ctx.loaders.predictionsByCustomer.load(customer);
     const wanted = category?.trim().toLowerCase();
-    const until = withinDays == null ? undefined : dueBefore(ctx, withinDays);
+    const until = withinDays == null ? undefined : dueBy(ctx, withinDays);
     return served.predictions
       .filter((p) => wanted === undefined || p.category.toLowerCase() === wanted)
       .filter((p) => until === undefined || Date.parse(p.nextPurchaseAt) < until.getTime())
@@ -142,7 +148,7 @@ export class PredictionResolver {
   ): Promise<CustomerDueConnection> {
     const rows = await currentPredictionsDue(ctx.db, {
       category,
-      until: dueBefore(ctx, withinDays),
+      until: dueBy(ctx, withinDays),
       first,
       ...(after ? { after: decodeDueCursor(after) } : {}),
     });
@@ -165,9 +171,8 @@ export class PredictionResolver {
 // ---- private helpers ----
 
 /** The start of the day after today + withinDays in the prediction calendar: "due by then". */
-function dueBefore(ctx: RequestContext, withinDays: number): Date {
-  const { clock } = ctx.predictions;
-  return clock.startOf(clock.dayOf(new Date()) + withinDays + 1);
+function dueBy(ctx: RequestContext, withinDays: number): Date {
+  return dueBefore(ctx.predictions.clock, ctx.now(), withinDays);
 }
 
 function encodeDueCursor({ nextPurchaseAt, customerId }: DueCursor): string {

@@ -3,7 +3,7 @@
 // a new one within `recheckMs` (AnalyzerSource), and because the analyzer's version carries the
 // priors' fingerprint, cached predictions made with older priors are simply never read again.
 import type { Analyzer, PopulationPriors } from "../analysis/contract";
-import { PriorsBuilder } from "../analysis/priors";
+import { EMPTY_PRIORS, PriorsBuilder } from "../analysis/priors";
 import { StatisticalAnalyzer } from "../analysis/statistical-analyzer";
 import { calibrateWindow } from "../analysis/window-calibration";
 import type { DatabaseProvider } from "../config";
@@ -101,8 +101,21 @@ export interface AnalyzerSourceOptions {
   /** How often to look for newer priors (default 60 s). */
   recheckMs?: number;
   log: Logger;
-  /** Fit priors when none are stored (default true; the first request then waits for the fit). */
+  /**
+   * Fit priors on first need when none are stored and prepare() was not called (default true; the
+   * first request then waits for the fit). Servers call prepare() at start-up instead.
+   */
   fitWhenMissing?: boolean;
+}
+
+/** The priors a prepared source serves with, and where they came from. */
+export interface PreparedPriors {
+  /** "stored": loaded; "fitted": none were stored, fitted now; "uninformed": nothing to fit on yet. */
+  origin: "stored" | "fitted" | "uninformed";
+  fingerprint: string;
+  /** Customers the priors were fitted on. */
+  customers: number;
+  seconds: number;
 }
 
 /**
@@ -141,6 +154,31 @@ export class AnalyzerSource {
     }
     if (Date.now() - this.#checkedAt >= (this.#options.recheckMs ?? 60_000)) this.#recheck();
     return this.#analyzer;
+  }
+
+  /**
+   * Loads the stored priors, or fits and stores them when there are none and the database has
+   * purchases, so that no request ever waits for a fit (the server calls this before it listens).
+   * A database without purchases gets the uninformed priors until a refresh stores fitted ones,
+   * which the background recheck then picks up.
+   */
+  async prepare(): Promise<PreparedPriors> {
+    const started = performance.now();
+    let origin: PreparedPriors["origin"] = "stored";
+    let stored = await latestPriors(this.#db);
+    if (!stored && (await this.#db.purchase.findFirst({ select: { id: true } }))) {
+      origin = "fitted";
+      stored = await fitAndStorePriors(this.#db, this.#options.provider, {
+        timeZone: this.#options.timeZone,
+      });
+    }
+    const priors = this.use(stored?.priors ?? EMPTY_PRIORS).priors;
+    return {
+      origin: stored ? origin : "uninformed",
+      fingerprint: priors.fingerprint,
+      customers: stored?.customers ?? 0,
+      seconds: (performance.now() - started) / 1000,
+    };
   }
 
   /** Switches to the given priors at once (the batch job calls this after storing new ones). */

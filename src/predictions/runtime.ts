@@ -7,6 +7,7 @@ import type { Analyzer } from "../analysis/contract";
 import { BedrockAnalyzer } from "../bedrock/bedrock-analyzer";
 import { BedrockGateway } from "../bedrock/bedrock-gateway";
 import { DatabaseUsageLedger } from "../bedrock/usage-ledger";
+import { clockFor, type Now } from "../clock";
 import type { AnalyzerConfig, DatabaseProvider, PredictionConfig } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
@@ -20,6 +21,8 @@ export interface PredictionRuntime {
   analyzers: AnalyzerSource;
   cache: ResilientCache<CustomerPredictions>;
   clock: DayClock;
+  /** The service's time: what predictions are made for and "today" counts from (src/clock.ts). */
+  now: Now;
   /** AI calls, costs and fallbacks (Query.aiUsage). */
   ledger: DatabaseUsageLedger;
   /** The door to Bedrock when ANALYZER=bedrock. */
@@ -40,8 +43,8 @@ export interface PredictionRuntimeOptions {
   log: Logger;
   /** Tests: wraps (or replaces) the serving analyzer, e.g. to count its calls. */
   analyzers?: (serving: AnalyzerProvider) => AnalyzerProvider;
-  /** Tests: the time analyses are made for. */
-  now?: () => Date;
+  /** The service's clock (default: the one config.asOf asks for, else the real time). */
+  now?: Now;
 }
 
 /**
@@ -57,7 +60,7 @@ export function createPredictionRuntime({
   provider,
   log,
   analyzers,
-  now,
+  now = clockFor(config),
 }: PredictionRuntimeOptions): PredictionRuntime {
   const ttlMs = config.ttlSeconds * 1_000;
   const cache = createCache<CustomerPredictions>({
@@ -98,7 +101,7 @@ export function createPredictionRuntime({
     ttlMs,
     clock,
     log,
-    ...(now ? { now } : {}),
+    now,
     ...(gateway ? { modelCallsPerRequest: analyzer!.bedrock.maxCallsPerRequest } : {}),
   });
   return {
@@ -106,6 +109,7 @@ export function createPredictionRuntime({
     analyzers: source,
     cache,
     clock,
+    now,
     ledger,
     ...(gateway ? { gateway } : {}),
     aiBudgetUsd: analyzer?.bedrock.monthlyBudgetUsd ?? 0,

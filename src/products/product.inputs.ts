@@ -1,6 +1,7 @@
-import { IsOptional, Matches, MaxLength, MinLength } from "class-validator";
+import { IsOptional, Matches, MaxLength } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
 import { PageArgs } from "../graphql/pagination";
+import { NotEmpty } from "../graphql/validation";
 
 @ArgsType()
 export class ProductsArgs extends PageArgs {
@@ -18,18 +19,19 @@ export class ProductsArgs extends PageArgs {
 @InputType({ description: "A product, identified by SKU: created if new, updated otherwise." })
 export class UpsertProductInput {
   @Field()
-  @MinLength(1)
+  @NotEmpty()
   @MaxLength(100)
-  @Matches(/^\S+$/, { message: "sku must not contain white space" })
+  // Empty passes here: NotEmpty says so alone.
+  @Matches(/^\S*$/, { message: "sku must not contain white space" })
   sku!: string;
 
   @Field()
-  @MinLength(1)
+  @NotEmpty()
   @MaxLength(300)
   name!: string;
 
   @Field()
-  @MinLength(1)
+  @NotEmpty()
   @MaxLength(200)
   category!: string;
 

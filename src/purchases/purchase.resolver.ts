@@ -32,7 +32,7 @@ export class PurchaseResolver {
     description: "Records a purchase (one transaction). Needs an INGEST or ADMIN key.",
   })
   async recordPurchase(@Arg("input") input: RecordPurchaseInput, @Ctx() ctx: RequestContext) {
-    const result = await recordPurchase(ctx.db, input);
+    const result = await recordPurchase(ctx.db, input, ctx.now());
     if (result.predictionsVersion !== undefined) {
       // The purchase moved the customer's predictions version, so no read serves predictions made
       // before it; this drops the old entry and scores the predictions it fulfils. The purchase is

@@ -131,15 +131,17 @@ describeApi("auth outside production", (api) => {
     if (allowed) {
       it("is allowed", () => expectAllowed(api, operation, options));
     } else if (caller === "anonymous") {
-      it("is refused with UNAUTHENTICATED, naming the role needed, and writes nothing", () =>
+      it("is refused with HTTP 401 UNAUTHENTICATED like a wrong key, naming the role needed, and writes nothing", () =>
         expectRefused(api, operation, options, {
           code: "UNAUTHENTICATED",
           message: new RegExp(`^This operation needs an API key with the ${operation.role} role`),
+          status: 401,
         }));
     } else {
-      it("is refused with FORBIDDEN, naming both roles, and writes nothing", () =>
+      it("is refused with HTTP 403 FORBIDDEN, naming both roles, and writes nothing", () =>
         expectRefused(api, operation, options, {
           code: "FORBIDDEN",
+          status: 403,
           message: new RegExp(
             `^This operation needs the ${operation.role} role; the API key sent has the ${ROLE_OF[caller as KeyName]} role$`,
           ),

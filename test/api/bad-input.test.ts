@@ -483,7 +483,12 @@ describeApi("bad input", (api) => {
         /externalId must be shorter than or equal to 100/,
       ],
       ["a very long name", { externalId: "HH-9", name: LONG }, /name must be shorter than or equal to 200/],
-      ["an empty name", { externalId: "HH-9", name: "" }, /name must be longer than or equal to 1/],
+      ["an empty name", { externalId: "HH-9", name: "" }, /^Invalid input: name must not be empty$/],
+      [
+        "an empty externalId",
+        { externalId: "", name: "Ana" },
+        /^Invalid input: externalId must not be empty$/,
+      ],
       [
         "an externalId with outer spaces",
         { externalId: " HH-9 ", name: "Ana" },
@@ -511,6 +516,11 @@ describeApi("bad input", (api) => {
         /sku must not contain white space/,
       ],
       [
+        "an empty sku",
+        { sku: "", name: "Milk", category: "DAIRY" },
+        /^Invalid input: sku must not be empty$/,
+      ],
+      [
         "a very long name",
         { sku: "MILK-2", name: LONG, category: "DAIRY" },
         /name must be shorter than or equal to 300/,
@@ -518,7 +528,7 @@ describeApi("bad input", (api) => {
       [
         "an empty category",
         { sku: "MILK-2", name: "Milk", category: "" },
-        /category must be longer than or equal to 1/,
+        /^Invalid input: category must not be empty$/,
       ],
       [
         "a very long subcategory",

@@ -90,6 +90,34 @@ describe("npm run analyze", () => {
     expect(analysis.insights).toEqual(["Regular shopper"]);
   }, 60_000);
 
+  it("without AWS credentials says what is missing in one line, exits 1, and calls and records nothing", async () => {
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...withoutKeys } = env;
+    const requestsBefore = fake.requests.length;
+    const recorded = async () => {
+      const database = openDatabase(url);
+      try {
+        return [await database.prisma.aiUsage.count(), await database.prisma.aiFallback.count()];
+      } finally {
+        await database.close();
+      }
+    };
+    const recordedBefore = await recorded();
+    const result = await runCli("analyze", ["--customer", "1", "--analyzer", "bedrock"], {
+      ...withoutKeys,
+      // No shared config files and no instance metadata service to wait for.
+      AWS_SHARED_CREDENTIALS_FILE: path.join(dir, "no-credentials"),
+      AWS_CONFIG_FILE: path.join(dir, "no-config"),
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(
+      /^error: no AWS credentials found for Bedrock: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY .*AWS_PROFILE.*\n$/,
+    );
+    expect(fake.requests).toHaveLength(requestsBefore);
+    expect(await recorded()).toEqual(recordedBefore);
+  }, 60_000);
+
   it("refuses an unknown customer and a bad --analyzer with clear errors", async () => {
     const missing = await runCli("analyze", ["--customer", "nobody-here"], env);
     expect(missing.code).toBe(1);

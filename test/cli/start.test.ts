@@ -6,6 +6,9 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { seedDatabase } from "../../src/datagen/seed";
+import { openDatabase } from "../../src/db/client";
+import { migrateDatabase } from "../../src/db/migrate";
 import { projectRoot } from "../../src/project-root";
 import { PROVIDERS } from "../support/databases";
 import { createPostgresDatabase } from "../support/postgres";
@@ -148,6 +151,41 @@ describe("npm start", () => {
       }
     },
   );
+
+  it("fits the population priors before it listens, so no request waits for them", async () => {
+    const url = `file:${path.join(dir, "priors.db")}`;
+    await migrateDatabase(url);
+    const database = openDatabase(url);
+    try {
+      await seedDatabase(database.prisma, { customers: 12, days: 120, seed: 9, end: new Date() });
+    } finally {
+      await database.close();
+    }
+    const server = startProcess(productionEnv(url));
+    track(server.child);
+    await server.waitFor(/"msg":"listening".*\n/);
+    const messages = () => jsonLines(server.stderr()).map((line) => line.msg);
+    expect(messages().indexOf("population priors ready")).toBeGreaterThanOrEqual(0);
+    expect(messages().indexOf("population priors ready")).toBeLessThan(messages().indexOf("listening"));
+    expect(jsonLines(server.stderr()).find((line) => line.msg === "population priors ready")).toMatchObject({
+      origin: "fitted",
+      customers: 12,
+    });
+
+    const listening = jsonLines(server.stderr()).find((line) => line.msg === "listening");
+    const response = await fetch(String(listening?.url), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${READ_KEY}` },
+      body: JSON.stringify({ query: '{ customer(id: "1") { predictions { category } } }' }),
+    });
+    const body = (await response.json()) as { data: { customer: { predictions: unknown[] } } };
+    expect(body.data.customer.predictions.length).toBeGreaterThan(0);
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    track(undefined);
+    // The request found the priors in force: nothing was fitted for it.
+    expect(messages().filter((msg) => /priors/.test(String(msg)))).toEqual(["population priors ready"]);
+  }, 60_000);
 
   it("warns when it starts with a heap too small for the cache it is configured for", async () => {
     const server = startProcess({

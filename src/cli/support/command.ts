@@ -1,6 +1,7 @@
 // The frame every command runs in: validated config, logger, migrated database, and errors that
 // end as one clear line on stderr with a meaningful exit code instead of a stack trace.
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { clockFor, type Now } from "../../clock";
 import { type Config, ConfigError, loadConfig, redactUrl } from "../../config";
 import { type Database, openDatabase } from "../../db/client";
 import { type MigrateResult, MigrationError, migrateDatabase } from "../../db/migrate";
@@ -13,6 +14,8 @@ export interface CommandContext {
   db: Database;
   /** What the start-up migration did; undefined when MIGRATE_ON_START=false. */
   migration?: MigrateResult;
+  /** The service's clock (PREDICTIONS_AS_OF, else the real time): see src/clock.ts. */
+  now: Now;
 }
 
 /** A mistake in how the command was called: printed with the usage text, exit code 2. */
@@ -30,6 +33,10 @@ export interface CommandSpec<Args = undefined> {
   parse?: (argv: string[]) => Args;
   /** Migrate even when MIGRATE_ON_START=false (the migrate command itself). */
   alwaysMigrate?: boolean;
+  /** Defaults for variables the environment leaves unset (the demo's database for real data). */
+  defaultEnv?: (args: Args) => Record<string, string>;
+  /** The command's own logger (default: JSON on stderr at LOG_LEVEL). */
+  createLog?: (config: Config) => Logger;
   /** Receives the context and parsed arguments; resolves to the exit code (default 0). */
   run(ctx: CommandContext, args: Args): Promise<number | undefined>;
 }
@@ -89,8 +96,8 @@ export function intOption(
 
 async function execute<Args>(spec: CommandSpec<Args>): Promise<number> {
   const args = spec.parse ? spec.parse(process.argv.slice(2)) : (undefined as Args);
-  const config = loadConfig();
-  const log = createLogger(config);
+  const config = loadConfig({ ...spec.defaultEnv?.(args), ...process.env });
+  const log = spec.createLog ? spec.createLog(config) : createLogger(config);
   let migration: MigrateResult | undefined;
   if (config.migrateOnStart || spec.alwaysMigrate) {
     migration = await migrateDatabase(config.databaseUrl, { warn: (m) => log.warn(m) });
@@ -99,7 +106,8 @@ async function execute<Args>(spec: CommandSpec<Args>): Promise<number> {
   const db = openDatabase(config.databaseUrl, { timeouts: config.databaseTimeouts });
   log.debug({ database: redactUrl(config.databaseUrl), provider: db.provider }, "database opened");
   try {
-    return (await spec.run({ config, log, db, migration }, args)) ?? 0;
+    const now = clockFor(config.predictions);
+    return (await spec.run({ config, log, db, migration, now }, args)) ?? 0;
   } finally {
     await db.close();
   }

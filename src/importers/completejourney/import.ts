@@ -38,6 +38,8 @@ export interface ImportProgress {
   /** Bytes of both files processed so far. */
   bytesDone: number;
   bytesTotal: number;
+  /** Data rows of both files read so far. */
+  rows: number;
 }
 
 export interface ImportOptions {
@@ -108,7 +110,8 @@ export async function importCompleteJourney(
       summary.rejected++;
       options.onRejected?.({ file, line, reason });
     },
-    progress: (bytesDone) => options.onProgress?.({ bytesDone, bytesTotal }),
+    progress: (bytesDone) =>
+      options.onProgress?.({ bytesDone, bytesTotal, rows: summary.productRows + summary.transactionLines }),
   };
 
   await importProducts(run, input.products);

@@ -97,7 +97,7 @@ describeEachDatabase("importCompleteJourney", (handle) => {
     expect(rejected).toEqual([]);
     expect(await counts(db)).toEqual({ products: 4, customers: 2, purchases: 3, items: 6 });
     const bytesTotal = PRODUCTS.length + TRANSACTIONS.length;
-    expect(progress.at(-1)).toEqual({ bytesDone: bytesTotal, bytesTotal });
+    expect(progress.at(-1)).toEqual({ bytesDone: bytesTotal, bytesTotal, rows: 4 + 7 });
     expect(progress.map((p) => p.bytesDone)).toEqual(
       [...progress.map((p) => p.bytesDone)].sort((a, b) => a - b),
     );
