@@ -4,15 +4,7 @@
 import * as Plot from "@observablehq/plot";
 import { useEffect, useRef, useState } from "react";
 import { DAY_MS, formatDay, formatWindow, startOfDay } from "./format";
-import type { PurchaseDay } from "./timeline-data";
-
-export interface TimelinePrediction {
-  category: string;
-  nextPurchaseAt: string;
-  windowStart: string;
-  windowEnd: string;
-  overdue: boolean;
-}
+import { type PurchaseDay, predictedTitle, type TimelinePrediction } from "./timeline-data";
 
 const COLORS = {
   purchase: "#1d4f91",
@@ -21,14 +13,6 @@ const COLORS = {
   overdue: "#b3261e",
   today: "#4b5563",
 };
-
-/** The predicted marks' tooltip; test/web/browser.test.ts reads it back. */
-export function predictedTitle(prediction: TimelinePrediction): string {
-  return (
-    `${prediction.category}: next ${formatDay(prediction.nextPurchaseAt)}` +
-    `${prediction.overdue ? " (overdue)" : ""}, 80 % window ${formatWindow(prediction.windowStart, prediction.windowEnd)}`
-  );
-}
 
 /** Long category names shortened for the axis (the full name is in the table and the tooltips). */
 function axisLabel(category: string, max: number): string {
@@ -101,7 +85,13 @@ export function TimelineChart({
           title: (p: TimelinePrediction) =>
             `${p.category}: 80 % window ${formatWindow(p.windowStart, p.windowEnd)}`,
         }),
-        Plot.ruleX([today], { stroke: COLORS.today, strokeDasharray: "4 3", className: "today" }),
+        // Drawn for the eye only: the legend and the table's statuses say where today is.
+        Plot.ruleX([today], {
+          stroke: COLORS.today,
+          strokeDasharray: "4 3",
+          className: "today",
+          ariaHidden: "true",
+        }),
         Plot.dot(purchases, {
           x: "day",
           y: "category",

@@ -1,6 +1,6 @@
 // The customer view's timeline, as data: one point per category per purchase day with the quantity
 // bought that day, for the categories the customer has predictions in. No DOM (tested in jest).
-import { startOfDay } from "./format";
+import { formatDay, formatWindow, startOfDay } from "./format";
 
 export interface BasketLine {
   quantity: number;
@@ -36,5 +36,21 @@ export function purchaseDays(baskets: readonly Basket[], categories: ReadonlySet
   }
   return [...byKey.values()].sort(
     (a, b) => a.day.getTime() - b.day.getTime() || a.category.localeCompare(b.category),
+  );
+}
+
+export interface TimelinePrediction {
+  category: string;
+  nextPurchaseAt: string;
+  windowStart: string;
+  windowEnd: string;
+  overdue: boolean;
+}
+
+/** The predicted marks' tooltip; test/web/browser.test.ts reads it back. */
+export function predictedTitle(prediction: TimelinePrediction): string {
+  return (
+    `${prediction.category}: next ${formatDay(prediction.nextPurchaseAt)}` +
+    `${prediction.overdue ? " (overdue)" : ""}, 80 % window ${formatWindow(prediction.windowStart, prediction.windowEnd)}`
   );
 }

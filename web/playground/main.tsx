@@ -15,5 +15,11 @@ createRoot(document.getElementById("root")!).render(
     defaultTabs={PLAYGROUND_TABS}
     defaultHeaders={DEFAULT_HEADERS}
     defaultEditorToolsVisibility="headers"
-  />,
+  >
+    <GraphiQL.Logo>
+      <a className="playground-home" href="/dashboard">
+        Customer AI Analytics
+      </a>
+    </GraphiQL.Logo>
+  </GraphiQL>,
 );
