@@ -36,6 +36,8 @@ if (!process.argv.includes("--force") && built && current === wanted) {
   process.exit(0);
 }
 
+// Always React's production build, whatever NODE_ENV the caller runs under (jest sets "test").
+process.env.NODE_ENV = "production";
 const { build } = await import("vite");
 const started = Date.now();
 await build({ configFile: path.join(root, "web", "vite.config.mts"), logLevel: "warn" });
