@@ -33,8 +33,4 @@ export default defineConfig({
     },
   },
   worker: { format: "es" },
-  server: {
-    // `npm run web:dev`: the apps with hot reload, talking to an API started separately on :4000.
-    proxy: { "/graphql": "http://127.0.0.1:4000" },
-  },
 });

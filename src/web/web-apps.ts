@@ -1,6 +1,6 @@
 // Serves the browser apps built from web/ (npm run build → dist/web): GraphiQL at GET /graphql for a
 // browser, the dashboard at /dashboard, and their assets at /web/assets. Only files from that
-// build are served; nothing here runs Vite (its dev server stays a development tool, web:dev).
+// build are served; nothing here runs Vite or any other build tool.
 import fs from "node:fs";
 import path from "node:path";
 import express, { type RequestHandler, type Router } from "express";
