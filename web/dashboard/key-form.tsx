@@ -1,5 +1,5 @@
 // Where the API key is typed. It goes to sessionStorage only (api-key.ts).
-import { useId, useState } from "react";
+import { useId, useRef, useState } from "react";
 import { forgetApiKey, setApiKey, useApiKey } from "./api-key";
 
 export function KeyForm({
@@ -40,16 +40,27 @@ export function KeyForm({
 /** The header's key control: whether a key is in use, a form to set one, a button to forget it. */
 export function KeyStatus() {
   const key = useApiKey();
+  const details = useRef<HTMLDetailsElement>(null);
+  const close = () => {
+    if (details.current) details.current.open = false;
+  };
   return (
-    <details className="key-status">
+    <details className="key-status" ref={details}>
       <summary>{key ? "API key: set for this session" : "API key: none (anonymous)"}</summary>
       <p className="hint">
         Kept in this browser tab only (sessionStorage) and sent as <code>Authorization: Bearer …</code>. Model
         health and “Refresh now” need an ADMIN key; in production every page needs a key.
       </p>
-      <KeyForm />
+      <KeyForm onSaved={close} />
       {key ? (
-        <button type="button" className="secondary" onClick={forgetApiKey}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            forgetApiKey();
+            close();
+          }}
+        >
           Forget the key
         </button>
       ) : null}
