@@ -21,8 +21,12 @@ export interface Config {
   port: number;
   /** Interface to listen on: 127.0.0.1 outside production, 0.0.0.0 in production by default. */
   host: string;
-  /** Schema introspection; off in production unless GRAPHQL_INTROSPECTION=true. */
+  /** Schema introspection; off in production unless GRAPHQL_INTROSPECTION=true (or PLAYGROUND=true). */
   graphqlIntrospection: boolean;
+  /** PLAYGROUND: GraphiQL at GET /graphql for browsers; off in production unless true. Needs introspection. */
+  playground: boolean;
+  /** DASHBOARD: the web dashboard at /dashboard; off in production unless true. */
+  dashboard: boolean;
   /** API keys by role (each list from a comma-separated variable). */
   apiKeys: ApiKeys;
   predictions: PredictionConfig;
@@ -163,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         `(it pins "today" for historical data), got ${JSON.stringify(vars.PREDICTIONS_AS_OF)}`,
     );
   }
+  const { graphqlIntrospection, playground } = playgroundAndIntrospection(vars, production);
   return {
     nodeEnv: vars.NODE_ENV,
     databaseUrl: vars.DATABASE_URL,
@@ -177,7 +182,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: vars.LOG_LEVEL ?? (vars.NODE_ENV === "test" ? "warn" : "info"),
     port: vars.PORT,
     host: vars.HOST ?? (production ? "0.0.0.0" : "127.0.0.1"),
-    graphqlIntrospection: vars.GRAPHQL_INTROSPECTION ?? !production,
+    graphqlIntrospection,
+    playground,
+    dashboard: vars.DASHBOARD ?? !production,
     apiKeys: { read: vars.READ_API_KEYS, ingest: vars.INGEST_API_KEYS, admin: vars.ADMIN_API_KEYS },
     predictions: {
       ...(vars.REDIS_URL ? { redisUrl: vars.REDIS_URL } : {}),
@@ -205,6 +212,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
   };
+}
+
+/**
+ * The playground is useless without introspection (no docs, no autocompletion), so it turns it on;
+ * outside production, GRAPHQL_INTROSPECTION=false alone turns the playground off with it.
+ */
+function playgroundAndIntrospection(
+  vars: z.infer<typeof schema>,
+  production: boolean,
+): { graphqlIntrospection: boolean; playground: boolean } {
+  if (vars.PLAYGROUND === true && vars.GRAPHQL_INTROSPECTION === false) {
+    throw new ConfigError(
+      "Invalid configuration: PLAYGROUND: the playground needs introspection; " +
+        'expected GRAPHQL_INTROSPECTION unset or true with PLAYGROUND=true (got "false")',
+    );
+  }
+  const playground = vars.PLAYGROUND ?? (!production && vars.GRAPHQL_INTROSPECTION !== false);
+  return { graphqlIntrospection: vars.GRAPHQL_INTROSPECTION ?? (!production || playground), playground };
 }
 
 /** The configured price override, or the built-in price of the model; ConfigError when neither exists. */
@@ -342,6 +367,8 @@ const schema = z.object({
     .default(4000),
   HOST: z.string().min(1, { error: "expected a host name or IP address" }).optional(),
   GRAPHQL_INTROSPECTION: booleanString().optional(),
+  PLAYGROUND: booleanString().optional(),
+  DASHBOARD: booleanString().optional(),
   READ_API_KEYS: apiKeyList,
   INGEST_API_KEYS: apiKeyList,
   ADMIN_API_KEYS: apiKeyList,

@@ -11,7 +11,6 @@ import {
 } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDisableSuggestions } from "@apollo/server/plugin/disableSuggestions";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { KeyRing } from "./auth/api-keys";
@@ -34,10 +33,11 @@ import type { Logger } from "./logger";
 import { BatchRunner } from "./predictions/batch-runner";
 import { scheduleRefresh } from "./predictions/refresh-schedule";
 import { createPredictionRuntime, type PredictionRuntime } from "./predictions/runtime";
+import { webApps } from "./web/web-apps";
 
 export interface ServerDeps {
   config: Pick<Config, "nodeEnv" | "port" | "host" | "graphqlIntrospection"> &
-    Partial<Pick<Config, "predictions" | "analyzer" | "requestTimeoutMs">>;
+    Partial<Pick<Config, "predictions" | "analyzer" | "requestTimeoutMs" | "playground" | "dashboard">>;
   database: Database;
   log: Logger;
   keys: KeyRing;
@@ -46,6 +46,8 @@ export interface ServerDeps {
    * absent) and closed by stop(). One given here belongs to the caller.
    */
   predictions?: PredictionRuntime;
+  /** The built browser apps (default dist/web); served only where config.playground/dashboard say. */
+  webRoot?: string;
 }
 
 export interface ApiServer {
@@ -118,9 +120,8 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Nothing sets cache hints; the plugin's per-field work was a fifth of a warm predictions page.
       ApolloServerPluginCacheControlDisabled(),
-      production
-        ? ApolloServerPluginLandingPageDisabled()
-        : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      // Apollo's landing page loads Apollo Sandbox from a CDN; the bundled GraphiQL replaces it (web/).
+      ApolloServerPluginLandingPageDisabled(),
       // First: the limits below walk the variables this one bounds.
       inputBoundaryPlugin(),
       queryLimitsPlugin(schema, DEFAULT_QUERY_LIMITS, heavyQueries),
@@ -135,6 +136,14 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
   app.use(accessLog(log));
   app.get("/healthz", healthz);
   app.get("/readyz", readyz(database.prisma));
+  app.use(
+    webApps({
+      playground: config.playground ?? false,
+      dashboard: config.dashboard ?? false,
+      ...(deps.webRoot ? { root: deps.webRoot } : {}),
+      log,
+    }),
+  );
   app.use(
     "/graphql",
     express.json({ limit: BODY_LIMIT }),

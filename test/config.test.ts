@@ -103,6 +103,35 @@ describe("loadConfig", () => {
     expect(loadConfig({ PREDICTIONS_AS_OF: "" }).predictions.asOf).toBeUndefined();
   });
 
+  it("serves the playground and the dashboard outside production only, unless PLAYGROUND/DASHBOARD=true", () => {
+    const pick = (env: NodeJS.ProcessEnv) => {
+      const { playground, dashboard, graphqlIntrospection } = loadConfig(env);
+      return { playground, dashboard, graphqlIntrospection };
+    };
+    expect(pick({})).toEqual({ playground: true, dashboard: true, graphqlIntrospection: true });
+    expect(pick({ NODE_ENV: "production" })).toEqual({
+      playground: false,
+      dashboard: false,
+      graphqlIntrospection: false,
+    });
+    // The playground needs introspection: turning it on in production turns introspection on.
+    expect(pick({ NODE_ENV: "production", PLAYGROUND: "true", DASHBOARD: "true" })).toEqual({
+      playground: true,
+      dashboard: true,
+      graphqlIntrospection: true,
+    });
+    expect(pick({ PLAYGROUND: "false", DASHBOARD: "0" })).toMatchObject({
+      playground: false,
+      dashboard: false,
+    });
+    // Introspection off outside production takes the playground with it, unless asked for both.
+    expect(pick({ GRAPHQL_INTROSPECTION: "false" })).toMatchObject({ playground: false, dashboard: true });
+    expect(() => loadConfig({ PLAYGROUND: "true", GRAPHQL_INTROSPECTION: "false" })).toThrow(
+      /PLAYGROUND: the playground needs introspection; expected GRAPHQL_INTROSPECTION unset or true/,
+    );
+    expect(() => loadConfig({ DASHBOARD: "yes" })).toThrow('DASHBOARD: expected true or false (got "yes")');
+  });
+
   it("reads MIGRATE_ON_START=false", () => {
     expect(loadConfig({ MIGRATE_ON_START: "false" }).migrateOnStart).toBe(false);
   });

@@ -213,6 +213,11 @@ export async function findBatchRun(db: Db, id: number): Promise<BatchRunRecord |
   return (await db.batchRun.findUnique({ where: { id } })) ?? undefined;
 }
 
+/** The newest runs first, at most `first` of them. */
+export async function recentBatchRuns(db: Db, first: number): Promise<BatchRunRecord[]> {
+  return db.batchRun.findMany({ orderBy: { id: "desc" }, take: first });
+}
+
 /** Progress from 0 to 1 (customers done / customers with purchases at the start; 1 once succeeded). */
 export function runProgress(run: Pick<BatchRunRecord, "status" | "total" | "processed">): number {
   if (run.status === "succeeded") return 1;

@@ -1,10 +1,33 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Max, Min } from "class-validator";
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+} from "type-graphql";
 import type { Role } from "../auth/api-keys";
 import type { RequestContext } from "../graphql/context";
 import { notFound } from "../graphql/errors";
+import { MAX_PAGE_SIZE } from "../graphql/pagination";
+import { listComplexity } from "../graphql/query-limits";
 import { parseId } from "../graphql/validation";
-import { findBatchRun } from "./batch-refresh";
+import { findBatchRun, recentBatchRuns } from "./batch-refresh";
 import { BatchRun } from "./batch-run.type";
+
+@ArgsType()
+class RecentBatchRunsArgs {
+  @Field(() => Int, { defaultValue: 10, description: `How many of the newest runs, 1 to ${MAX_PAGE_SIZE}.` })
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  first = 10;
+}
 
 @Resolver(() => BatchRun)
 export class BatchRunResolver {
@@ -28,5 +51,18 @@ export class BatchRunResolver {
     const run = await findBatchRun(db, parseId(id, "id"));
     if (!run) throw notFound(`No batch run with id ${id}`);
     return BatchRun.from(run);
+  }
+
+  @Authorized<Role>("ADMIN")
+  @Query(() => [BatchRun], {
+    description:
+      "The newest batch refresh runs first (a model-health view of the daily refresh). Admin only.",
+    complexity: listComplexity("first", 10),
+  })
+  async batchRuns(
+    @Args() { first }: RecentBatchRunsArgs,
+    @Ctx() { db }: RequestContext,
+  ): Promise<BatchRun[]> {
+    return (await recentBatchRuns(db, first)).map((run) => BatchRun.from(run));
   }
 }

@@ -28,6 +28,10 @@ const BatchRunQuery = parse(
   `query BatchRun($id: ID!) { batchRun(id: $id) { ${FIELDS} } }`,
 ) as TypedDocumentNode<{ batchRun: BatchRunFields | null }, { id: string }>;
 
+const RecentRuns = parse(
+  `query RecentRuns($first: Int) { batchRuns(first: $first) { ${FIELDS} } }`,
+) as TypedDocumentNode<{ batchRuns: BatchRunFields[] }, { first?: number }>;
+
 const SEED = { customers: 30, days: 120, seed: 5, end: new Date(new Date().toISOString().slice(0, 10)) };
 
 async function pollUntilDone(api: TestApi, id: string): Promise<BatchRunFields> {
@@ -95,11 +99,30 @@ describeApi("batch runs", (api) => {
     }
   });
 
+  it("batchRuns lists the newest runs first, as many as asked, within 1 to 100", async () => {
+    const all = await api.database.prisma.batchRun.findMany({
+      orderBy: { id: "desc" },
+      select: { id: true },
+    });
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const newest = await api.request(RecentRuns, {}, { as: "admin" });
+    expect(newest.data!.batchRuns.map((run) => run.id)).toEqual(all.slice(0, 10).map(({ id }) => String(id)));
+    const one = await api.request(RecentRuns, { first: 1 }, { as: "admin" });
+    expect(one.data!.batchRuns).toEqual([
+      expect.objectContaining({ id: String(all[0]!.id), status: "SUCCEEDED" }),
+    ]);
+    for (const first of [0, 101]) {
+      const refused = await api.request(RecentRuns, { first }, { as: "admin" });
+      expect(refused.errors).toEqual([expect.objectContaining({ extensions: { code: "BAD_USER_INPUT" } })]);
+    }
+  });
+
   it("refuses READ and INGEST keys with FORBIDDEN and anonymous callers with UNAUTHENTICATED", async () => {
     for (const as of ["read", "ingest"] as const) {
       for (const response of [
         await api.request(RefreshAll, {}, { as }),
         await api.request(BatchRunQuery, { id: "1" }, { as }),
+        await api.request(RecentRuns, {}, { as }),
       ]) {
         expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: "FORBIDDEN" } })]);
       }
@@ -107,6 +130,7 @@ describeApi("batch runs", (api) => {
     for (const response of [
       await api.request(RefreshAll, {}),
       await api.request(BatchRunQuery, { id: "1" }),
+      await api.request(RecentRuns, {}),
     ]) {
       expect(response.errors).toEqual([expect.objectContaining({ extensions: { code: "UNAUTHENTICATED" } })]);
     }

@@ -1,6 +1,6 @@
 // The HTTP surface around GraphQL: body limits and unreadable bodies as JSON errors, CSRF
 // prevention, health and readiness, request ids, and what production hides (introspection, field
-// suggestions, the landing page).
+// suggestions, the playground; test/web/web-apps.test.ts covers the browser apps).
 import pino from "pino";
 import { KeyRing } from "../../src/auth/api-keys";
 import { CategoriesDocument } from "../../src/client/generated/graphql";
@@ -178,13 +178,6 @@ describeApi(
         expect(errorsOf(response.text)[0]?.message).toBe(
           'Cannot query field "categorie" on type "Query". Did you mean "categories"?',
         );
-      });
-
-      it("serves the Apollo Sandbox landing page to a browser", async () => {
-        const response = await api.raw({ method: "GET", path: "/graphql", headers: { accept: "text/html" } });
-        expect(response.status).toBe(200);
-        expect(response.headers.get("content-type")).toMatch(/^text\/html/);
-        expect(response.text).toMatch(/sandbox/i);
       });
     });
   },

@@ -59,6 +59,8 @@ export interface TestApi {
 export interface ApiOptions {
   nodeEnv?: "development" | "production" | "test";
   introspection?: boolean;
+  /** The browser apps (default: both on outside production, from dist/web). */
+  web?: { playground?: boolean; dashboard?: boolean; root?: string };
   apiKeys?: ApiKeys;
   /** An existing migrated database (replicas share one); the caller drops it. Default: a fresh one. */
   database?: { url: string; drop(): Promise<void> };
@@ -113,7 +115,10 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
       host: "127.0.0.1",
       graphqlIntrospection: options.introspection ?? nodeEnv !== "production",
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+      playground: options.web?.playground ?? nodeEnv !== "production",
+      dashboard: options.web?.dashboard ?? nodeEnv !== "production",
     },
+    ...(options.web?.root ? { webRoot: options.web.root } : {}),
     database,
     log,
     keys: new KeyRing(apiKeys, { anonymousReads: nodeEnv !== "production" }),

@@ -1,13 +1,24 @@
-// Runs once before all suites: decides whether the PostgreSQL and Redis suites can run. Workers
-// inherit process.env, so they read the verdicts from CAI_TEST_POSTGRES_SKIP / CAI_TEST_REDIS_SKIP.
+// Runs once before all suites: decides whether the PostgreSQL, Redis and browser suites can run.
+// Workers inherit process.env, so they read the verdicts from CAI_TEST_POSTGRES_SKIP /
+// CAI_TEST_REDIS_SKIP / CAI_TEST_BROWSER_SKIP.
 import net from "node:net";
 import pg from "pg";
+import { chromiumProblem } from "./browser";
 import { postgresAdminUrl } from "./postgres";
 import { redisTestUrl } from "./redis";
 
 export default async function globalSetup(): Promise<void> {
   await checkPostgres();
   await checkRedis();
+  checkChromium();
+}
+
+function checkChromium(): void {
+  const problem = chromiumProblem();
+  if (!problem) return;
+  if (process.env.CI === "true") throw new Error(`${problem} (CI must run the browser suites)`);
+  process.env.CAI_TEST_BROWSER_SKIP = problem;
+  console.warn(`\n[skip] browser suites: ${problem}\n`);
 }
 
 async function checkPostgres(): Promise<void> {
