@@ -196,7 +196,7 @@ describeBrowser("the web apps in Chromium", () => {
       const chart = page.locator("figure.timeline svg.plot, figure.timeline svg").first();
       await chart.waitFor();
       const { data } = await api.request(DashboardCustomerDocument, { id });
-      const predictions = data!.customer!.predictions;
+      const predictions = data!.customer!.predictions!;
       expect(predictions.length).toBeGreaterThanOrEqual(2);
 
       await expect(page.getByRole("heading", { level: 1 }).textContent()).resolves.toBe(data!.customer!.name);
@@ -247,7 +247,7 @@ describeBrowser("the web apps in Chromium", () => {
       const after = await generatedAt.getAttribute("datetime");
       expect(new Date(after!).getTime()).toBeGreaterThan(new Date(before!).getTime());
       const { data } = await api.request(DashboardCustomerDocument, { id });
-      expect(data!.customer!.predictions.map((p) => p.generatedAt)).toContain(after);
+      expect(data!.customer!.predictions!.map((p) => p.generatedAt)).toContain(after);
       // The key stays in this tab's sessionStorage only: never the URL, never localStorage.
       expect(page.url()).not.toContain(TEST_KEYS.admin);
       expect(await page.evaluate("JSON.stringify(Object.values(sessionStorage))")).toContain(TEST_KEYS.admin);

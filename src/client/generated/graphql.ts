@@ -115,7 +115,7 @@ export type DashboardCustomerQueryVariables = Exact<{
 }>;
 
 
-export type DashboardCustomerQuery = { customer: { id: string, externalId: string, name: string, email: string | null, predictions: Array<{ category: string, nextPurchaseAt: string, windowStart: string, windowEnd: string, confidence: number, intervalDays: number, lastPurchasedAt: string, overdue: boolean, reason: string, source: PredictionSource, model: string, generatedAt: string, expiresAt: string, cached: boolean, usualProducts: Array<{ sku: string, name: string, share: number }> }>, purchases: Array<{ id: string, purchasedAt: string, items: Array<{ quantity: number, product: { sku: string, name: string, category: string } }> }> } | null };
+export type DashboardCustomerQuery = { customer: { id: string, externalId: string, name: string, email: string | null, predictions: Array<{ category: string, nextPurchaseAt: string, windowStart: string, windowEnd: string, confidence: number, intervalDays: number, lastPurchasedAt: string, overdue: boolean, reason: string, source: PredictionSource, model: string, generatedAt: string, expiresAt: string, cached: boolean, usualProducts: Array<{ sku: string, name: string, share: number }> }> | null, purchases: Array<{ id: string, purchasedAt: string, items: Array<{ quantity: number, product: { sku: string, name: string, category: string } }> }> } | null };
 
 export type DashboardCustomerSearchQueryVariables = Exact<{
   search: string;
