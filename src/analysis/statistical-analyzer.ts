@@ -13,10 +13,12 @@ import {
   MAX_PURCHASES,
   type OccasionalCategory,
   type PopulationPriors,
+  PROBABILITY_DAYS,
 } from "./contract";
 import { personalPriors, seriesDeviation } from "./customer-effect";
 import { intervalObservations, medianOf } from "./intervals";
 import { priorOf } from "./priors";
+import { probabilityKnots } from "./probability";
 import { PurchaseDayDistribution } from "./purchase-day";
 import { describeReason } from "./reason";
 import { detectTripRhythm, type TripRhythm } from "./trip-rhythm";
@@ -164,6 +166,7 @@ export class StatisticalAnalyzer implements Analyzer {
     const typicalIntervalDays = Math.exp(cadence.logLasted) + rhythm.expectedDelay;
     const tolerance = Math.max(1, Math.round(CONFIDENCE_TOLERANCE_SHARE * typicalIntervalDays));
     const confidence = days.probabilityBetween(predicted - tolerance, predicted + tolerance);
+    const within = days.probabilityWithinDays(nowDay, PROBABILITY_DAYS);
 
     const usualQuantity = medianOf(series.quantities);
     const usualIntervalDays =
@@ -179,6 +182,7 @@ export class StatisticalAnalyzer implements Analyzer {
       confidence: Math.round(confidence * 100) / 100,
       confidenceToleranceDays: tolerance,
       typicalIntervalDays: Math.round(typicalIntervalDays * 10) / 10,
+      probabilityWithin: probabilityKnots((_, i) => within[i]!),
       lastPurchasedAt: dates.at(lastDay),
       lastQuantity,
       purchaseDays: series.days.length,
