@@ -182,10 +182,10 @@ export class ExamTable {
     };
   }
 
-  /** Share of the selected cases bought within 7 days (all cases, answered or not). */
-  buyersWithin7(selection: Int32Array): number {
+  /** Share of the selected cases bought within `days` days of T (all cases, answered or not). */
+  boughtWithin(selection: Int32Array, days: number): number {
     let buyers = 0;
-    for (const i of selection) if (this.columns.actual.data[i]! < WITHIN_DAYS) buyers++;
+    for (const i of selection) if (this.columns.actual.data[i]! < days) buyers++;
     return selection.length ? buyers / selection.length : Number.NaN;
   }
 

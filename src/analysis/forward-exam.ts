@@ -128,9 +128,10 @@ export interface Difference {
 }
 
 export interface ScoreGroup {
-  /** Cases in it, and the share of them bought within 7 days. */
+  /** Cases in it, and the shares of them bought within 7 days and within the horizon. */
   cases: number;
   buyersWithin7: number;
+  buyersWithinHorizon: number;
   scores: PredictorMetrics[];
 }
 
@@ -603,20 +604,26 @@ function summarize(
   const predictors = table.predictors.map((_, p) => p);
   const group = (selection: Int32Array, weights?: Float64Array): ScoreGroup => ({
     cases: selection.length,
-    buyersWithin7: table.buyersWithin7(selection),
+    buyersWithin7: table.boughtWithin(selection, WITHIN_DAYS),
+    buyersWithinHorizon: table.boughtWithin(selection, horizon),
     scores: predictors.map((p) => table.metrics(p, selection, horizon, weights)),
   });
   const all = table.allCases();
-  const kindSelections = kindNames.map((_, g) => table.select((c) => c.group === g));
+  // Kinds in a reading order: cadence classes from frequent to rare, the source's own by name.
+  const rank = (name: string) => CADENCE_CLASSES.findIndex((cls) => cls.name === name);
+  const kinds = kindNames
+    .map((name, g) => ({ name, g }))
+    .sort((a, b) => rank(a.name) - rank(b.name) || a.name.localeCompare(b.name));
+  const kindSelections = kinds.map(({ g }) => table.select((c) => c.group === g));
   const overall = group(all);
-  const byKind = Object.fromEntries(kindNames.map((name, g) => [name, group(kindSelections[g]!)]));
+  const byKind = Object.fromEntries(kinds.map(({ name }, k) => [name, group(kindSelections[k]!)]));
   const byAsOf = Object.fromEntries(
     asOfDays.map((day, k) => [clock.format(day), group(table.select((c) => c.asOf === k))]),
   );
 
   // Differences analyzer − baseline for each metric both have, over [overall, …kinds].
   const selections = [all, ...kindSelections];
-  const estimates = [overall, ...kindNames.map((name) => byKind[name]!)];
+  const estimates = [overall, ...kinds.map(({ name }) => byKind[name]!)];
   const pairs = estimates.map((estimate) =>
     estimate.scores.slice(1).flatMap((baseline) =>
       DIFFERENCE_METRICS.filter((m) => estimate.scores[0]![m] !== null && baseline[m] !== null).map(
@@ -660,7 +667,7 @@ function summarize(
     byAsOf,
     differences: {
       overall: differences[0]!,
-      byKind: Object.fromEntries(kindNames.map((name, g) => [name, differences[g + 1]!])),
+      byKind: Object.fromEntries(kinds.map(({ name }, k) => [name, differences[k + 1]!])),
     },
   };
 }

@@ -163,8 +163,9 @@ describe("ExamTable.metrics", () => {
     const second = table.select((c) => c.group === 1);
     expect([...second]).toEqual([1]);
     expect(table.metrics(0, second, 28).maeAtH).toBe(8);
-    expect(table.buyersWithin7(second)).toBe(0);
-    expect(table.buyersWithin7(table.allCases())).toBe(0.5);
+    expect(table.boughtWithin(second, 7)).toBe(0);
+    expect(table.boughtWithin(table.allCases(), 7)).toBe(0.5);
+    expect(table.boughtWithin(table.allCases(), 11)).toBe(1);
   });
 });
 

@@ -185,6 +185,7 @@ describe("runForwardExam on a hand-made population", () => {
     expect(report.overall.cases).toBe(4);
     // Bought within 7 days: a's milk (day 31) and b's milk (day 28); not a's bread, not c's eggs (day 60).
     expect(report.overall.buyersWithin7).toBe(0.5);
+    expect(report.overall.buyersWithinHorizon).toBe(0.5);
     const byName = new Map(report.overall.scores.map((s) => [s.predictor, s]));
     // The fake says "in 2 days" for all: |2 − 3| + |2 − 0| + |2 − 28| (bread, never) + |2 − 28| (eggs, 32 → 28).
     // p7 = 0.6 everywhere: Brier (0.4² + 0.4² + 0.6² + 0.6²) / 4 = 0.26; all tied, so AUC 0.5.

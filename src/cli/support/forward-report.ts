@@ -80,7 +80,8 @@ function groupBlock(
     tail(s.lateMisses),
   ]);
   const lines = [
-    `${title}: ${count(group.cases)} cases, ${percent(group.buyersWithin7)} bought within 7 days`,
+    `${title}: ${count(group.cases)} cases, ${percent(group.buyersWithin7)} bought within 7 days, ` +
+      `${percent(group.buyersWithinHorizon)} within ${H}`,
     ...table(head, rows),
   ];
   if (differences.length) {
