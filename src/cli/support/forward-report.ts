@@ -21,7 +21,7 @@ export function formatForwardReport(
       `newest ${protocol.maxPurchases} baskets before it; a case = a category bought on ≥ ${protocol.casePurchaseDays} ` +
       `of their days; truth = its first purchase on or after the date; scored at H = ${H} days ` +
       `(data ${protocol.dataFirstDay} to ${protocol.dataLastDay}, days in ${protocol.timeZone})`,
-    `analyzer: ${[...new Set(Object.values(report.analyzerVersions))].join("; ")}`,
+    analyzerLine(report.analyzerVersions),
     "",
     ...groupBlock("all cases", report.overall, report.differences.overall, H, protocol.bootstrap.resamples),
   ];
@@ -51,6 +51,12 @@ export function formatForwardReport(
 }
 
 // ---- private helpers ----
+
+function analyzerLine(versions: Record<string, string>): string {
+  const [first, ...rest] = Object.values(versions);
+  if (!rest.length) return `analyzer: ${first}`;
+  return `analyzer: ${first} as of the first date, refitted before each (--json lists every version)`;
+}
 
 function groupBlock(
   title: string,
