@@ -44,27 +44,20 @@ export function probabilityWithin(
 }
 
 /**
- * Makes P(bought within d days) at each d of PROBABILITY_DAYS (in that order) storable, in place:
- * clamped to 0–1 (NaN reads as the knot before), non-decreasing (rounding must never make a longer
- * horizon less likely) and rounded to 4 decimals. Returns the same array: the analyzer makes one per
- * prediction, and a copy would be garbage.
+ * The stored knots from a distribution: `within(d, i)` = P(bought within d days) at each d =
+ * PROBABILITY_DAYS[i],
+ * clamped to 0–1, made non-decreasing (rounding must never make a longer horizon less likely) and
+ * rounded to 4 decimals.
  *
  * @example
- *   probabilityKnots(PROBABILITY_DAYS.map((d) => 1 - Math.exp(-d / 10))); // [0.0952, 0.1813, …, 1]
- * @throws RangeError when there is not one value per PROBABILITY_DAYS.
+ *   probabilityKnots((d) => 1 - Math.exp(-d / 10)); // [0.0952, 0.1813, …, 1]
  */
-export function probabilityKnots(values: number[]): number[] {
-  if (values.length !== PROBABILITY_DAYS.length) {
-    throw new RangeError(
-      `probabilityKnots: expected ${PROBABILITY_DAYS.length} values (one per PROBABILITY_DAYS), got ${values.length}`,
-    );
-  }
+export function probabilityKnots(within: (days: number, index: number) => number): number[] {
   const scale = 10 ** DECIMALS;
   let floor = 0;
-  for (let i = 0; i < values.length; i++) {
-    const p = Math.min(1, Math.max(floor, values[i]! || 0));
+  return PROBABILITY_DAYS.map((d, i) => {
+    const p = Math.min(1, Math.max(floor, within(d, i) || 0));
     floor = Math.round(p * scale) / scale;
-    values[i] = floor;
-  }
-  return values;
+    return floor;
+  });
 }

@@ -9,8 +9,6 @@ import { type TripRhythm, tripOnOrAfter, tripOnOrBefore } from "./trip-rhythm";
 
 /** Probabilities closer to 0 or 1 than this are clamped before Φ⁻¹. */
 const EPSILON = 1e-12;
-/** A probability this close to 1 rounds to 1 in a stored prediction (4 decimals). */
-const CERTAIN = 1e-5;
 
 /**
  * Purchase-day distribution of one category, conditioned on not having been bought before `fromDay`.
@@ -62,23 +60,14 @@ export class PurchaseDayDistribution {
   }
 
   /**
-   * P(bought on a day in [nowDay, nowDay + d)) for each d, given the purchase is on or after fromDay.
-   * Once a horizon is (to 5 decimals) certain, the longer ones are 1 without evaluating the CDF.
+   * P(bought on a day in [nowDay, nowDay + d)) for each d, given the purchase is on or after fromDay
+   * (one CDF evaluation per horizon).
    */
   probabilityWithinDays(nowDay: number, horizons: readonly number[]): number[] {
     const remaining = 1 - this.before;
-    const within: number[] = [];
-    let certain = false;
-    for (const d of horizons) {
-      if (remaining <= EPSILON) within.push(0);
-      else if (certain) within.push(1);
-      else {
-        const p = Math.max(0, this.cdf(nowDay + d - 1) - this.before) / remaining;
-        certain = p >= 1 - CERTAIN;
-        within.push(p);
-      }
-    }
-    return within;
+    return horizons.map((d) =>
+      remaining <= EPSILON ? 0 : Math.max(0, this.cdf(nowDay + d - 1) - this.before) / remaining,
+    );
   }
 
   /** P(day ≤ d), unconditionally. */

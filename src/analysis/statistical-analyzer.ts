@@ -166,6 +166,7 @@ export class StatisticalAnalyzer implements Analyzer {
     const typicalIntervalDays = Math.exp(cadence.logLasted) + rhythm.expectedDelay;
     const tolerance = Math.max(1, Math.round(CONFIDENCE_TOLERANCE_SHARE * typicalIntervalDays));
     const confidence = days.probabilityBetween(predicted - tolerance, predicted + tolerance);
+    const within = days.probabilityWithinDays(nowDay, PROBABILITY_DAYS);
 
     const usualQuantity = medianOf(series.quantities);
     const usualIntervalDays =
@@ -181,7 +182,7 @@ export class StatisticalAnalyzer implements Analyzer {
       confidence: Math.round(confidence * 100) / 100,
       confidenceToleranceDays: tolerance,
       typicalIntervalDays: Math.round(typicalIntervalDays * 10) / 10,
-      probabilityWithin: probabilityKnots(days.probabilityWithinDays(nowDay, PROBABILITY_DAYS)),
+      probabilityWithin: probabilityKnots((_, i) => within[i]!),
       lastPurchasedAt: dates.at(lastDay),
       lastQuantity,
       purchaseDays: series.days.length,

@@ -33,9 +33,7 @@ describe("probabilityWithin", () => {
 
   it("is exact for a memoryless buyer", () => {
     // Knots of P = 1 − e^(−d/10), rounded to 4 decimals, read back at days no knot holds.
-    const memoryless = {
-      probabilityWithin: probabilityKnots(PROBABILITY_DAYS.map((d) => 1 - Math.exp(-d / 10))),
-    };
+    const memoryless = { probabilityWithin: probabilityKnots((d) => 1 - Math.exp(-d / 10)) };
     for (const d of [8, 9, 12, 20, 35, 60, 100]) {
       expect(probabilityWithin(memoryless, d)).toBeCloseTo(1 - Math.exp(-d / 10), 4);
     }
@@ -66,15 +64,18 @@ describe("probabilityWithin", () => {
 describe("probabilityKnots", () => {
   it("keeps 4 decimals, clamps to 0–1 and never lets a longer horizon be less likely", () => {
     const values = [0.123456, 0.1, Number.NaN, 0.2, 1.5, 0.7, 0.9, 0.95, 0.96, 0.97, 0.98, 0.99, 1, 1, 1, 1];
-    expect(probabilityKnots(values)).toEqual([
+    expect(probabilityKnots((_, i) => values[i]!)).toEqual([
       0.1235, 0.1235, 0.1235, 0.2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     ]);
-    expect(probabilityKnots(PROBABILITY_DAYS.map(() => -0.5))).toEqual(PROBABILITY_DAYS.map(() => 0));
+    expect(probabilityKnots(() => -0.5)).toEqual(PROBABILITY_DAYS.map(() => 0));
   });
 
-  it("rejects a list without one value per stored horizon", () => {
-    expect(() => probabilityKnots([0.5])).toThrow(
-      "probabilityKnots: expected 16 values (one per PROBABILITY_DAYS), got 1",
-    );
+  it("asks for each stored horizon, in order", () => {
+    const asked: number[] = [];
+    probabilityKnots((d) => {
+      asked.push(d);
+      return 0;
+    });
+    expect(asked).toEqual([...PROBABILITY_DAYS]);
   });
 });
