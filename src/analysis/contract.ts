@@ -55,7 +55,8 @@ export interface UsualProduct {
  * @example
  *   {
  *     category: "FLUID MILK PRODUCTS", nextPurchaseAt: 2026-03-12, windowStart: 2026-03-10, windowEnd: 2026-03-14,
- *     overdue: false, overdueDays: 0, confidence: 0.62, confidenceToleranceDays: 2, typicalIntervalDays: 9.5, lastPurchasedAt: 2026-03-02,
+ *     overdue: false, overdueDays: 0, confidence: 0.62, confidenceToleranceDays: 2, typicalIntervalDays: 9.5,
+ *     probabilityWithin: [0, 0, 0.01, 0.04, 0.12, 0.3, 0.5, 0.85, 0.97, 0.99, 1, 1, 1, 1, 1, 1], lastPurchasedAt: 2026-03-02,
  *     lastQuantity: 1, purchaseDays: 7, usualProducts: [{ sku: "SYN-MILK-01", name: "Hometown Whole Milk", share: 1 }],
  *     reason: "buys about every 9.5 days; last bought 1 × Hometown Whole Milk 8 days ago",
  *   }
@@ -81,6 +82,12 @@ export interface CategoryPrediction {
   confidenceToleranceDays: number;
   /** Days the customer's last purchase typically lasts (for the quantity last bought). */
   typicalIntervalDays: number;
+  /**
+   * P(bought on a day in [now's day, now's day + d)) at each d of PROBABILITY_DAYS, in that order:
+   * non-decreasing, each 0–1. Read any whole d from 1 to 365 with `probabilityWithin(prediction, d)`
+   * (probability.ts), which interpolates between these knots.
+   */
+  probabilityWithin: number[];
   lastPurchasedAt: Date;
   /** Units bought on the last purchase day (all products of the category that day). */
   lastQuantity: number;
@@ -224,6 +231,15 @@ export interface AnalyzeOptions {
    */
   modelCalls?: { take(): boolean };
 }
+
+/**
+ * The horizons (days) at which every CategoryPrediction states its probability of purchase
+ * (`probabilityWithin`): dense over the first week, where marketing asks ("in the next 3 days?"),
+ * sparser out to a year. Readers interpolate between them (probability.ts).
+ */
+export const PROBABILITY_DAYS: readonly number[] = [
+  1, 2, 3, 4, 5, 6, 7, 10, 14, 21, 28, 42, 56, 91, 182, 365,
+];
 
 /** The newest baskets an analyzer looks at per customer: a product decision (issue 4). */
 export const MAX_PURCHASES = 20;

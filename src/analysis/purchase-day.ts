@@ -59,6 +59,17 @@ export class PurchaseDayDistribution {
     return Math.max(0, this.cdf(last) - this.cdf(low)) / remaining;
   }
 
+  /**
+   * P(bought on a day in [nowDay, nowDay + d)) for each d, given the purchase is on or after fromDay
+   * (one CDF evaluation per horizon).
+   */
+  probabilityWithinDays(nowDay: number, horizons: readonly number[]): number[] {
+    const remaining = 1 - this.before;
+    return horizons.map((d) =>
+      remaining <= EPSILON ? 0 : Math.max(0, this.cdf(nowDay + d - 1) - this.before) / remaining,
+    );
+  }
+
   /** P(day ≤ d), unconditionally. */
   private cdf(d: number): number {
     if (d <= this.lastDay) return 0; // bought at the earliest the day after the last purchase

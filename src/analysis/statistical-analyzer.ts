@@ -14,10 +14,12 @@ import {
   type OccasionalCategory,
   type PopulationPriors,
   PREDICTION_HORIZON_DAYS,
+  PROBABILITY_DAYS,
 } from "./contract";
 import { personalPriors, seriesDeviation } from "./customer-effect";
 import { intervalObservations, medianOf } from "./intervals";
 import { priorOf } from "./priors";
+import { probabilityKnots } from "./probability";
 import { PurchaseDayDistribution } from "./purchase-day";
 import { describeReason } from "./reason";
 import { detectTripRhythm, type TripRhythm } from "./trip-rhythm";
@@ -172,6 +174,7 @@ export class StatisticalAnalyzer implements Analyzer {
     );
     const tolerance = Math.max(1, Math.round(CONFIDENCE_TOLERANCE_SHARE * typicalIntervalDays));
     const confidence = days.probabilityBetween(predicted - tolerance, predicted + tolerance) || 0;
+    const within = days.probabilityWithinDays(nowDay, PROBABILITY_DAYS);
 
     const usualQuantity = medianOf(series.quantities);
     const usualIntervalDays = atMost(
@@ -189,6 +192,7 @@ export class StatisticalAnalyzer implements Analyzer {
       confidence: Math.round(confidence * 100) / 100,
       confidenceToleranceDays: tolerance,
       typicalIntervalDays: Math.round(typicalIntervalDays * 10) / 10,
+      probabilityWithin: probabilityKnots((_, i) => within[i]!),
       lastPurchasedAt: dates.at(lastDay),
       lastQuantity,
       purchaseDays: series.days.length,

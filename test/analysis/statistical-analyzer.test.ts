@@ -5,13 +5,14 @@
 //   n_eff = (Σw)² / Σw²,  κ = σ²/τ²,  own = n_eff / (n_eff + κ)
 //   log(days the last purchase lasts) = own·huber(u) + (1 − own)·μ + β·log(last quantity)
 //   predicted day = last day + round(exp(that))  (no trip rhythm: fewer than 6 trips)
-import type {
-  CategoryPrior,
-  CustomerHistory,
-  HistoryItem,
-  PopulationPriors,
+import {
+  type CategoryPrior,
+  type CustomerHistory,
+  type HistoryItem,
+  type PopulationPriors,
+  PREDICTION_HORIZON_DAYS,
+  PROBABILITY_DAYS,
 } from "../../src/analysis/contract";
-import { PREDICTION_HORIZON_DAYS } from "../../src/analysis/contract";
 import { EMPTY_PRIORS, withWindow } from "../../src/analysis/priors";
 import { METHOD_VERSION, StatisticalAnalyzer } from "../../src/analysis/statistical-analyzer";
 
@@ -113,6 +114,23 @@ describe("StatisticalAnalyzer", () => {
       // 10th/90th percentiles: 7.02·e^(∓1.28·0.085) = 6.3 and 7.8 days → days 34 and 36.
       expect(dayOf(milk.windowStart)).toBe(34);
       expect(dayOf(milk.windowEnd)).toBe(36);
+    });
+
+    it("states its probability of a purchase within d days, read off the same distribution", () => {
+      // Asked on day 29, "within d days" = days 29 … 28 + d. Without a rhythm, day D holds the needs in
+      // [D − 0.5, D + 0.5): P(by day 28 + d) = Φ((log(d + 0.5) − log 7.02) / 0.085).
+      //   d = 5: Φ(−3.3) ≈ 0.0005;  d = 6: Φ((log 6.5 − log 7.02)/0.085) = Φ(−0.91) ≈ 0.18;
+      //   d = 7: Φ((log 7.5 − log 7.02)/0.085) = Φ(0.78) ≈ 0.78;  d = 10: ≈ 1.
+      const at = (d: number) => milk.probabilityWithin[PROBABILITY_DAYS.indexOf(d)]!;
+      expect(milk.probabilityWithin).toHaveLength(PROBABILITY_DAYS.length);
+      expect(at(5)).toBeLessThan(0.005);
+      expect(at(6)).toBeCloseTo(0.18, 1);
+      expect(at(7)).toBeCloseTo(0.78, 1);
+      expect(at(10)).toBeGreaterThan(0.999);
+      expect(at(365)).toBe(1);
+      for (let i = 1; i < PROBABILITY_DAYS.length; i++) {
+        expect(milk.probabilityWithin[i]!).toBeGreaterThanOrEqual(milk.probabilityWithin[i - 1]!);
+      }
     });
 
     it("is confident, and says why in one line", () => {

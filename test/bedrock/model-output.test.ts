@@ -1,5 +1,9 @@
 // What the model returns is validated item by item; anything invalid keeps the statistical prediction.
-import type { CategoryPrediction, CustomerAnalysis } from "../../src/analysis/contract";
+import {
+  type CategoryPrediction,
+  type CustomerAnalysis,
+  PROBABILITY_DAYS,
+} from "../../src/analysis/contract";
 import { ModelOutputError, mergeModelOutput } from "../../src/bedrock/model-output";
 
 const DAY = 86_400_000;
@@ -18,6 +22,7 @@ function prediction(category: string, next: number): CategoryPrediction {
     confidence: 0.5,
     confidenceToleranceDays: 1,
     typicalIntervalDays: 7,
+    probabilityWithin: PROBABILITY_DAYS.map((d) => 1 - 0.9 ** d),
     lastPurchasedAt: day(-3),
     lastQuantity: 1,
     purchaseDays: 5,

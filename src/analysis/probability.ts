@@ -1,0 +1,63 @@
+// Reading a prediction's probability of purchase within any number of days from the few horizons it
+// stores (PROBABILITY_DAYS). Between two stored horizons the chance of buying is spread evenly over
+// the days (a constant hazard: exact for a memoryless buyer, and monotone whatever the distribution);
+// where the later horizon is already certain, linearly. Pure.
+import { type CategoryPrediction, PROBABILITY_DAYS } from "./contract";
+
+/** The longest horizon a probability is stated for (the last of PROBABILITY_DAYS). */
+export const MAX_PROBABILITY_DAYS = PROBABILITY_DAYS[PROBABILITY_DAYS.length - 1]!;
+
+/** Decimals kept per stored probability (compact, and far below any difference that matters). */
+const DECIMALS = 4;
+
+/**
+ * P(bought on a day in [now's day, now's day + days)), for a whole number of days from 1 to 365.
+ *
+ * @example
+ *   probabilityWithin(prediction, 7);  // the stored knot at 7
+ *   probabilityWithin(prediction, 12); // between the knots at 10 and 14
+ * @throws RangeError when `days` is not a whole number from 1 to 365, or the prediction does not
+ *   store one probability per PROBABILITY_DAYS.
+ */
+export function probabilityWithin(
+  prediction: Pick<CategoryPrediction, "probabilityWithin">,
+  days: number,
+): number {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_PROBABILITY_DAYS) {
+    throw new RangeError(`days: expected a whole number from 1 to ${MAX_PROBABILITY_DAYS}, got ${days}`);
+  }
+  const knots = prediction.probabilityWithin;
+  if (knots.length !== PROBABILITY_DAYS.length) {
+    throw new RangeError(
+      `probabilityWithin: expected ${PROBABILITY_DAYS.length} probabilities (one per PROBABILITY_DAYS), got ${knots.length}`,
+    );
+  }
+  let upper = 0;
+  while (PROBABILITY_DAYS[upper]! < days) upper++;
+  if (PROBABILITY_DAYS[upper] === days || upper === 0) return knots[upper]!;
+  const [a, b] = [PROBABILITY_DAYS[upper - 1]!, PROBABILITY_DAYS[upper]!];
+  const [pa, pb] = [knots[upper - 1]!, knots[upper]!];
+  const t = (days - a) / (b - a);
+  const [sa, sb] = [1 - pa, 1 - pb];
+  if (sb <= 0 || sa <= 0) return pa + t * (pb - pa);
+  return 1 - sa ** (1 - t) * sb ** t;
+}
+
+/**
+ * The stored knots from a distribution: `within(d, i)` = P(bought within d days) at each d =
+ * PROBABILITY_DAYS[i],
+ * clamped to 0–1, made non-decreasing (rounding must never make a longer horizon less likely) and
+ * rounded to 4 decimals.
+ *
+ * @example
+ *   probabilityKnots((d) => 1 - Math.exp(-d / 10)); // [0.0952, 0.1813, …, 1]
+ */
+export function probabilityKnots(within: (days: number, index: number) => number): number[] {
+  const scale = 10 ** DECIMALS;
+  let floor = 0;
+  return PROBABILITY_DAYS.map((d, i) => {
+    const p = Math.min(1, Math.max(floor, within(d, i) || 0));
+    floor = Math.round(p * scale) / scale;
+    return floor;
+  });
+}

@@ -1,0 +1,81 @@
+// Reading a probability of purchase within any whole number of days from the stored knots
+// (PROBABILITY_DAYS = 1, 2, 3, 4, 5, 6, 7, 10, 14, 21, 28, 42, 56, 91, 182, 365).
+import { PROBABILITY_DAYS } from "../../src/analysis/contract";
+import { probabilityKnots, probabilityWithin } from "../../src/analysis/probability";
+
+/** A prediction whose knots are given by horizon; horizons not given repeat the previous knot. */
+function stored(byDays: Record<number, number>) {
+  let last = 0;
+  return { probabilityWithin: PROBABILITY_DAYS.map((d) => (last = byDays[d] ?? last)) };
+}
+
+describe("probabilityWithin", () => {
+  const prediction = stored({ 1: 0.1, 7: 0.3, 10: 0.5, 14: 0.96875, 182: 0.99, 365: 1 });
+
+  it("reads a stored horizon as it is", () => {
+    expect(probabilityWithin(prediction, 1)).toBe(0.1);
+    expect(probabilityWithin(prediction, 7)).toBe(0.3);
+    expect(probabilityWithin(prediction, 10)).toBe(0.5);
+    expect(probabilityWithin(prediction, 365)).toBe(1);
+  });
+
+  it("spreads the chance evenly over the days between two stored horizons (constant hazard)", () => {
+    // Survival 0.5 at 10 days, 0.03125 = 0.5⁵ at 14: halfway (12 days) it is √(0.5 · 0.03125) = 0.125.
+    expect(probabilityWithin(prediction, 12)).toBeCloseTo(0.875, 12);
+    // A quarter of the way (11 days): 0.5^0.75 · 0.03125^0.25 = 0.5^(0.75 + 1.25) = 0.25.
+    expect(probabilityWithin(prediction, 11)).toBeCloseTo(0.75, 12);
+  });
+
+  it("interpolates linearly towards a horizon that is certain", () => {
+    // 0.99 at 182 days, 1 at 365: 200 days is 18/183 of the way.
+    expect(probabilityWithin(prediction, 200)).toBeCloseTo(0.99 + 0.01 * (18 / 183), 12);
+  });
+
+  it("is exact for a memoryless buyer", () => {
+    // Knots of P = 1 − e^(−d/10), rounded to 4 decimals, read back at days no knot holds.
+    const memoryless = { probabilityWithin: probabilityKnots((d) => 1 - Math.exp(-d / 10)) };
+    for (const d of [8, 9, 12, 20, 35, 60, 100]) {
+      expect(probabilityWithin(memoryless, d)).toBeCloseTo(1 - Math.exp(-d / 10), 4);
+    }
+  });
+
+  it("never decreases with the number of days", () => {
+    let previous = 0;
+    for (let d = 1; d <= 365; d++) {
+      const p = probabilityWithin(prediction, d);
+      expect(p).toBeGreaterThanOrEqual(previous);
+      previous = p;
+    }
+  });
+
+  it.each([0, 366, 2.5, Number.NaN, -1])("rejects %p days, naming the range", (days) => {
+    expect(() => probabilityWithin(prediction, days)).toThrow(
+      `days: expected a whole number from 1 to 365, got ${days}`,
+    );
+  });
+
+  it("rejects a prediction without one probability per stored horizon", () => {
+    expect(() => probabilityWithin({ probabilityWithin: [0.5] }, 7)).toThrow(
+      "probabilityWithin: expected 16 probabilities (one per PROBABILITY_DAYS), got 1",
+    );
+  });
+});
+
+describe("probabilityKnots", () => {
+  it("keeps 4 decimals, clamps to 0–1 and never lets a longer horizon be less likely", () => {
+    const values = [0.123456, 0.1, Number.NaN, 0.2, 1.5, 0.7, 0.9, 0.95, 0.96, 0.97, 0.98, 0.99, 1, 1, 1, 1];
+    expect(probabilityKnots((_, i) => values[i]!)).toEqual([
+      0.1235, 0.1235, 0.1235, 0.2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ]);
+    expect(probabilityKnots(() => -0.5)).toEqual(PROBABILITY_DAYS.map(() => 0));
+  });
+
+  it("asks for each stored horizon, in order", () => {
+    const asked: number[] = [];
+    probabilityKnots((d) => {
+      asked.push(d);
+      return 0;
+    });
+    expect(asked).toEqual([...PROBABILITY_DAYS]);
+  });
+});
