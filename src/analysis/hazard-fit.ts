@@ -23,9 +23,10 @@ import {
   FEATURE_COUNT,
   fillFeatures,
   HAZARD_FEATURES,
+  isTripDay,
   logistic,
   SEGMENTS,
-  segmentHazards,
+  tripDaysIn,
 } from "./hazard";
 import { NextPurchase } from "./next-purchase";
 import { PriorsBuilder, type PriorsBuilderOptions, withHazard } from "./priors";
@@ -90,8 +91,7 @@ export function fitHazard(
  */
 function fitWindowLevels(cases: readonly FitCase[], model: HazardModel): WindowLevels {
   const weights = Float64Array.from(model.coefficients);
-  const row = new Float64Array(FEATURE_COUNT);
-  const hazards = new Float64Array(SEGMENTS.length);
+  const next = new NextPurchase();
   // With F(m) = 1 − S(m + 1) the probability of a purchase by day offset m, the window's edge at level
   // p is the first m with F(m) ≥ p, so each case's verdict is a threshold on p: its window starts
   // within the follow-up iff p ≤ F(followUp − 1), and the purchase comes before it iff p > F(event).
@@ -100,8 +100,7 @@ function fitWindowLevels(cases: readonly FitCase[], model: HazardModel): WindowL
   const early: Array<[judgedUpTo: number, missedAbove: number]> = [];
   const late: Array<[judgedUpTo: number, missedUpTo: number]> = [];
   for (const c of cases) {
-    segmentHazards(c.state, weights, hazards, row);
-    const next = new NextPurchase(0, hazards);
+    next.fill(c.state, weights);
     const by = (m: number) => 1 - next.survivalAfter(m + 1);
     const bought = c.event >= 0;
     early.push([by(c.followUp - 1), bought ? by(c.event) : Number.POSITIVE_INFINITY]);
@@ -225,7 +224,8 @@ function firstOnOrAfter(days: readonly number[], day: number): number | undefine
 
 /**
  * Calls `visit(row, y, weight)` for every grouped row of the cases: per segment survived, one row with
- * y = 0 weighted by the days at risk in it without a purchase, and one with y = 1 for the purchase.
+ * y = 0 weighted by the days at risk in it without a purchase, and one with y = 1 for the purchase;
+ * on a trip rhythm, a block's trip days and other days are rows of their own.
  */
 function forEachRow(
   cases: readonly FitCase[],
@@ -234,14 +234,23 @@ function forEachRow(
   const row = new Float64Array(FEATURE_COUNT);
   for (const c of cases) {
     const until = c.event >= 0 ? c.event + 1 : c.followUp;
+    const { state } = c;
     for (const segment of SEGMENTS) {
       if (segment.start >= until) break;
-      fillFeatures(c.state, segment, row);
       const end = Math.min(segment.start + segment.length, until);
       const bought = c.event >= segment.start && c.event < end;
-      const quiet = end - segment.start - (bought ? 1 : 0);
-      if (quiet > 0) visit(row, 0, quiet);
-      if (bought) visit(row, 1, 1);
+      const atRisk = end - segment.start;
+      const boughtOnTrip = bought && isTripDay(state, state.fromDay + c.event);
+      // Trip days at risk (all days count as "off" without a rhythm: the feature is 0 then anyway).
+      const trips = tripDaysIn(state, state.fromDay + segment.start, atRisk);
+      for (const onTrip of [true, false]) {
+        const days = onTrip ? trips : atRisk - trips;
+        if (!days) continue;
+        fillFeatures(state, segment, onTrip, row);
+        const event = bought && boughtOnTrip === onTrip;
+        if (days - (event ? 1 : 0) > 0) visit(row, 0, days - (event ? 1 : 0));
+        if (event) visit(row, 1, 1);
+      }
     }
   }
 }

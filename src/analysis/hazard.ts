@@ -13,8 +13,9 @@
 // - how much they showed: purchase days, share of trips with the category, quantity last bought.
 //
 // The weights are fitted on the population's own history at earlier "as of" dates (hazard-fit.ts).
-// Days beyond the first four weeks are grouped into blocks with one hazard each (the features at the
-// block's middle, rhythm averaged), which keeps a year's curve to 47 evaluations.
+// Days beyond the first two weeks are grouped into blocks (the features at the block's middle; on a
+// rhythm, one hazard for its trip days and one for the others), ending on the horizons predictions
+// state (PROBABILITY_DAYS), which keeps a year's curve to 21 evaluations.
 
 /** Names of the features, in coefficient order (stored with the model). */
 export const HAZARD_FEATURES = [
@@ -53,7 +54,7 @@ export interface Segment {
   length: number;
 }
 
-/** Daily for four weeks, weekly to 13 weeks, four-weekly to a year. */
+/** Daily for two weeks, then blocks ending at 21, 28, 42, 56, 91, 182 and 365 days. */
 export const SEGMENTS: readonly Segment[] = makeSegments();
 
 const SEGMENT_AT: Uint8Array = segmentTable();
@@ -99,9 +100,9 @@ const LOG4 = Math.log(4);
 /**
  * The features of one segment into `out` (FEATURE_COUNT long).
  *
- * @example fillFeatures(state, SEGMENTS[0]!, row) // row[HAZARD_FEATURES.indexOf("logElapsed")] = log(fromDay − lastDay)
+ * @example fillFeatures(state, SEGMENTS[0]!, isTripDay(state, state.fromDay), row) // row[HAZARD_FEATURES.indexOf("logElapsed")] = log(fromDay − lastDay)
  */
-export function fillFeatures(state: CaseState, segment: Segment, out: Float64Array): void {
+export function fillFeatures(state: CaseState, segment: Segment, onTrip: boolean, out: Float64Array): void {
   out[0] = 1;
   out[1] = state.logRate;
   out[2] = state.logUsual;
@@ -111,7 +112,7 @@ export function fillFeatures(state: CaseState, segment: Segment, out: Float64Arr
   out[6] = state.logTripRate;
   out[7] = state.logQuantityRatio;
   out[8] = state.logCategoryRate;
-  fillDayFeatures(state, segment, out);
+  fillDayFeatures(state, segment, onTrip, out);
 }
 
 /** Σ weights × static features: the part of the linear predictor shared by every day of a case. */
@@ -130,13 +131,18 @@ export function staticPredictor(state: CaseState, w: ArrayLike<number>): number 
 }
 
 /**
- * The day-dependent features of a segment into out[STATIC_FEATURES…]. Written once and used by both the
- * fit and the analyzer, so the two can never disagree.
+ * The day-dependent features of a segment into out[STATIC_FEATURES…], for the fit. The analyzer sums
+ * the same terms directly (dayPredictor); a test holds the two equal.
  */
-export function fillDayFeatures(state: CaseState, segment: Segment, out: Float64Array): void {
+export function fillDayFeatures(
+  state: CaseState,
+  segment: Segment,
+  onTrip: boolean,
+  out: Float64Array,
+): void {
   const middle = segment.start + (segment.length - 1) / 2;
   const day = state.fromDay + middle;
-  const logElapsed = Math.log(day - state.lastDay);
+  const logElapsed = logOfHalves(day - state.lastDay);
   const ratio = logElapsed - state.logUsual;
   const due = ratio / state.logSd;
   out[9] = logElapsed;
@@ -146,42 +152,78 @@ export function fillDayFeatures(state: CaseState, segment: Segment, out: Float64
   out[13] = due > 2 ? due - 2 : 0;
   out[14] = ratio > LOG2 ? ratio - LOG2 : 0;
   out[15] = ratio > LOG4 ? ratio - LOG4 : 0;
-  out[16] = Math.log(middle + 1);
+  out[16] = logOfHalves(middle + 1);
   if (state.rhythmPeriod > 0) {
-    let on: number;
-    if (segment.length === 1) {
-      const offset =
-        (((day - state.rhythmAnchor) % state.rhythmPeriod) + state.rhythmPeriod) % state.rhythmPeriod;
-      on = offset === 0 ? 1 : 0;
-    } else on = 1 / state.rhythmPeriod;
-    out[17] = on;
-    out[18] = 1 - on;
+    out[17] = onTrip ? 1 : 0;
+    out[18] = onTrip ? 0 : 1;
   } else {
     out[17] = 0;
     out[18] = 0;
   }
   const sinceTrip = day - state.lastTripDay;
-  out[19] = Math.max(0, Math.log(Math.max(1, sinceTrip)) - state.logTripGap);
+  out[19] = Math.max(0, logOfHalves(Math.max(1, sinceTrip)) - state.logTripGap);
 }
 
 /**
- * The hazard of every segment (SEGMENTS order) for one case under coefficients `w`, into `out`.
- * `row` is scratch space of FEATURE_COUNT.
+ * Σ w_i · feature_i over the day-dependent features of a segment: fillDayFeatures and the dot product
+ * in one pass without a row, because the analyzer evaluates it 21 times per category.
  */
-export function segmentHazards(
+export function dayPredictor(
   state: CaseState,
+  segment: Segment,
+  onTrip: boolean,
   w: ArrayLike<number>,
-  out: Float64Array,
-  row: Float64Array,
-): void {
-  const base = staticPredictor(state, w);
-  for (let k = 0; k < SEGMENTS.length; k++) {
-    fillDayFeatures(state, SEGMENTS[k]!, row);
-    let eta = base;
-    for (let i = STATIC_FEATURES; i < FEATURE_COUNT; i++) eta += w[i]! * row[i]!;
-    out[k] = logistic(eta);
+): number {
+  const middle = segment.start + (segment.length - 1) / 2;
+  const day = state.fromDay + middle;
+  const logElapsed = logOfHalves(day - state.lastDay);
+  const ratio = logElapsed - state.logUsual;
+  const due = ratio / state.logSd;
+  let eta = w[9]! * logElapsed + w[10]! * due + w[16]! * logOfHalves(middle + 1);
+  if (due > 0) {
+    eta += w[11]! * due;
+    if (due > 1) eta += w[12]! * (due - 1);
+    if (due > 2) eta += w[13]! * (due - 2);
   }
+  if (ratio > LOG2) {
+    eta += w[14]! * (ratio - LOG2);
+    if (ratio > LOG4) eta += w[15]! * (ratio - LOG4);
+  }
+  if (state.rhythmPeriod > 0) eta += onTrip ? w[17]! : w[18]!;
+  const sinceTrip = day - state.lastTripDay;
+  if (sinceTrip > 1) {
+    const absence = logOfHalves(sinceTrip) - state.logTripGap;
+    if (absence > 0) eta += w[19]! * absence;
+  }
+  return eta;
 }
+
+/** Is `day` on the customer's trip rhythm (false without one)? */
+export function isTripDay(state: CaseState, day: number): boolean {
+  const period = state.rhythmPeriod;
+  return period > 0 && (((day - state.rhythmAnchor) % period) + period) % period === 0;
+}
+
+/** Trip days on the customer's rhythm among the `count` days from `first` (0 without one). */
+export function tripDaysIn(
+  state: Pick<CaseState, "rhythmPeriod" | "rhythmAnchor">,
+  first: number,
+  count: number,
+): number {
+  const period = state.rhythmPeriod;
+  if (!(period > 0) || count <= 0) return 0;
+  const offset = (((first - state.rhythmAnchor) % period) + period) % period;
+  const firstTrip = offset === 0 ? 0 : period - offset;
+  return firstTrip >= count ? 0 : Math.floor((count - 1 - firstTrip) / period) + 1;
+}
+
+/** log x for x a positive multiple of ½ (every day count here is), from a table below 2 years. */
+function logOfHalves(x: number): number {
+  const halves = 2 * x;
+  return halves < LOG_HALVES.length ? LOG_HALVES[halves]! : Math.log(x);
+}
+
+const LOG_HALVES = Float64Array.from({ length: 1_461 }, (_, halves) => Math.log(halves / 2));
 
 export function logistic(eta: number): number {
   return eta >= 0 ? 1 / (1 + Math.exp(-eta)) : Math.exp(eta) / (1 + Math.exp(eta));
@@ -197,16 +239,11 @@ function segmentTable(): Uint8Array {
 
 function makeSegments(): Segment[] {
   const segments: Segment[] = [];
-  let start = 0;
-  const add = (until: number, length: number) => {
-    while (start < until) {
-      const len = Math.min(length, until - start);
-      segments.push({ start, length: len });
-      start += len;
-    }
-  };
-  add(28, 1);
-  add(91, 7);
-  add(CURVE_DAYS, 28);
+  for (let day = 0; day < 14; day++) segments.push({ start: day, length: 1 });
+  let start = 14;
+  for (const end of [21, 28, 42, 56, 91, 182, CURVE_DAYS]) {
+    segments.push({ start, length: end - start });
+    start = end;
+  }
   return segments;
 }

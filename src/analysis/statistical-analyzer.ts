@@ -15,7 +15,7 @@ import {
   type PopulationPriors,
 } from "./contract";
 import { type CategoryCase, customerCases } from "./customer-cases";
-import { FEATURE_COUNT, HAZARD_FEATURES, SEGMENTS, segmentHazards } from "./hazard";
+import { FEATURE_COUNT, HAZARD_FEATURES } from "./hazard";
 import { medianOf } from "./intervals";
 import { NextPurchase } from "./next-purchase";
 import { probabilityKnots } from "./probability";
@@ -82,8 +82,8 @@ export class StatisticalAnalyzer implements Analyzer {
     // One Date per calendar day per call: predictions of a batch mostly fall on the same few weeks of
     // days, and a Date object for every field of every prediction was a third of the analyzer's time.
     const days = new DayDates(this.clock);
-    const scratch = { hazards: new Float64Array(SEGMENTS.length), row: new Float64Array(FEATURE_COUNT) };
-    return customers.map((history) => this.analyzeOne(history, now, nowDay, days, scratch));
+    const next = new NextPurchase();
+    return customers.map((history) => this.analyzeOne(history, now, nowDay, days, next));
   }
 
   private analyzeOne(
@@ -91,7 +91,7 @@ export class StatisticalAnalyzer implements Analyzer {
     now: Date,
     nowDay: number,
     dates: DayDates,
-    scratch: { hazards: Float64Array; row: Float64Array },
+    next: NextPurchase,
   ): CustomerAnalysis {
     const { repeated, once } = customerCases(
       history,
@@ -101,9 +101,7 @@ export class StatisticalAnalyzer implements Analyzer {
       nowDay,
       this.maxPurchases,
     );
-    const predictions = repeated.map((c) =>
-      this.predict(c, this.distribution(c, scratch.hazards, scratch.row), nowDay, dates),
-    );
+    const predictions = repeated.map((c) => this.predict(c, next.fill(c.state, this.weights), nowDay, dates));
     const occasional: OccasionalCategory[] = once.map((series) => ({
       category: series.category,
       lastPurchasedAt: dates.at(series.days[0]!),
@@ -123,11 +121,6 @@ export class StatisticalAnalyzer implements Analyzer {
       predictions,
       occasional,
     };
-  }
-
-  private distribution(c: CategoryCase, hazards: Float64Array, row: Float64Array): NextPurchase {
-    segmentHazards(c.state, this.weights, hazards, row);
-    return new NextPurchase(c.state.fromDay, hazards);
   }
 
   private predict(c: CategoryCase, next: NextPurchase, nowDay: number, dates: DayDates): CategoryPrediction {
