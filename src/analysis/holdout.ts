@@ -104,21 +104,21 @@ export function trainingSide(
   return { customerId: history.customerId, purchases };
 }
 
-// ---- private helpers ----
-
-interface DatedBasket {
+/** A basket with its calendar day. */
+export interface DatedBasket {
   day: number;
   purchase: HistoryPurchase;
 }
 
-function datedBaskets(purchases: readonly HistoryPurchase[], clock: DayClock): DatedBasket[] {
+/** The baskets with their calendar days, oldest first. */
+export function datedBaskets(purchases: readonly HistoryPurchase[], clock: DayClock): DatedBasket[] {
   return purchases
     .map((purchase) => ({ day: clock.dayOf(purchase.purchasedAt), purchase }))
     .sort((a, b) => a.purchase.purchasedAt.getTime() - b.purchase.purchasedAt.getTime());
 }
 
 /** Each category's distinct purchase days, ascending, by category name (so cases come out in order). */
-function purchaseDaysByCategory(baskets: readonly DatedBasket[]): Array<[string, number[]]> {
+export function purchaseDaysByCategory(baskets: readonly DatedBasket[]): Array<[string, number[]]> {
   const byCategory = new Map<string, number[]>();
   for (const { day, purchase } of baskets) {
     for (const item of purchase.items) {

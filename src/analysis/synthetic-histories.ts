@@ -1,6 +1,6 @@
 // The synthetic generator's customers as analyzer histories, without a database in between: for the
 // backtest's `synthetic` source, the throughput benchmark and tests. Pure, like the generator.
-import { CATALOGUE_PRODUCTS } from "../datagen/catalogue";
+import { CATALOGUE_PRODUCTS, STAPLES } from "../datagen/catalogue";
 import { type GeneratedCustomer, type GeneratorOptions, generateCustomers } from "../datagen/generator";
 import type { CustomerHistory } from "./contract";
 
@@ -35,4 +35,14 @@ export function* syntheticHistories(
   customers: number,
 ): Generator<CustomerHistory> {
   for (const customer of generateCustomers(options, customers)) yield syntheticHistory(customer);
+}
+
+const STAPLE_CATEGORIES = new Set(STAPLES.map((staple) => staple.category));
+
+/**
+ * The generator's kind of a category: staples are bought on a cadence (the quantity decides when the
+ * next is needed), occasional categories at random (docs/DATA_GENERATION.md).
+ */
+export function syntheticCategoryKind(category: string): "staple" | "occasional" {
+  return STAPLE_CATEGORIES.has(category) ? "staple" : "occasional";
 }

@@ -1,7 +1,10 @@
-// npm run backtest -- <source> [--out predictions.jsonl] [--json] [--by-category] [--time-zone Z]
-//                             [--ask-at previous-purchase|last-basket]
-// Scores the statistical analyzer against simple baselines with the fixed hold-out protocol of
-// src/analysis/holdout.ts (docs/PREDICTION.md). Sources:
+// npm run backtest -- <source> --as-of D1[,D2…] [--horizon 28] [--out f.jsonl] [--json] [--bootstrap N]
+//                             [--time-zone Z]
+// npm run backtest -- <source> --protocol last-purchase [--out f.jsonl] [--json] [--by-category]
+//                             [--time-zone Z] [--ask-at previous-purchase|last-basket]
+// Scores the analyzer against baselines (docs/PREDICTION.md). The default protocol is the forward exam
+// of src/analysis/forward-exam.ts: as of each date, who buys what next. `--protocol last-purchase` is
+// the older hold-out of each category's last purchase (src/analysis/holdout.ts). Sources:
 //   db                          every customer of DATABASE_URL (migrated first, like every command)
 //   completejourney <dir>       the Complete Journey CSVs of a folder, read directly (no database)
 //   synthetic [--customers N] [--days D] [--seed S] [--end YYYY-MM-DD]
@@ -17,8 +20,16 @@ import {
 } from "../analysis/backtest";
 import { DayClock } from "../analysis/calendar";
 import type { CustomerHistory, HistoryItem, HistoryPurchase } from "../analysis/contract";
+import {
+  DEFAULT_HORIZON,
+  ExamInputError,
+  type ForwardExamReport,
+  type ForwardPredictionRecord,
+  parseAsOfDays,
+  runForwardExam,
+} from "../analysis/forward-exam";
 import type { AskAt } from "../analysis/holdout";
-import { syntheticHistories } from "../analysis/synthetic-histories";
+import { syntheticCategoryKind, syntheticHistories } from "../analysis/synthetic-histories";
 import { InputError } from "../errors";
 import { readCsvHeader, readCsvRecords } from "../importers/completejourney/csv-records";
 import { PRODUCTS_FILE, TRANSACTIONS_FILE } from "../importers/completejourney/import";
@@ -32,10 +43,16 @@ import {
 import { STORE_TIME_ZONE } from "../importers/completejourney/store-time";
 import { iterateHistories } from "../predictions/history-source";
 import { intOption, parseCommandArgs, runCommand, UsageError } from "./support/command";
+import { formatForwardReport } from "./support/forward-report";
+import { createProgress } from "./support/progress";
 
+const SOURCES =
+  "<db | completejourney <dir> | synthetic [--customers N] [--days D] [--seed S] [--end YYYY-MM-DD]>";
 const USAGE =
-  "npm run backtest -- <db | completejourney <dir> | synthetic [--customers N] [--days D] [--seed S] [--end YYYY-MM-DD]> " +
-  "[--out predictions.jsonl] [--json] [--by-category] [--time-zone Z] [--ask-at previous-purchase|last-basket]";
+  `npm run backtest -- ${SOURCES} --as-of YYYY-MM-DD[,YYYY-MM-DD…] [--horizon 28] [--out predictions.jsonl] [--json] ` +
+  "[--bootstrap 1000] [--time-zone Z]\n" +
+  `       npm run backtest -- ${SOURCES} --protocol last-purchase [--out predictions.jsonl] [--json] [--by-category] ` +
+  "[--time-zone Z] [--ask-at previous-purchase|last-basket]";
 
 /** Rejected CSV rows printed one by one; beyond this only their number is. */
 const PRINTED_REJECTIONS = 20;
@@ -45,13 +62,16 @@ type Source =
   | { kind: "completejourney"; dir: string }
   | { kind: "synthetic"; customers: number; days: number; seed: number; end: Date };
 
+type Protocol =
+  | { name: "forward"; asOf: string[]; horizon: number; bootstrap: number }
+  | { name: "last-purchase"; byCategory: boolean; askAt: AskAt };
+
 interface BacktestArgs {
   source: Source;
+  protocol: Protocol;
   out?: string;
   json: boolean;
-  byCategory: boolean;
   timeZone: string;
-  askAt: AskAt;
 }
 
 main();
@@ -104,6 +124,10 @@ function parseBacktestArgs(argv: string[]): BacktestArgs {
       "by-category": { type: "boolean", default: false },
       "time-zone": { type: "string" },
       "ask-at": { type: "string" },
+      protocol: { type: "string" },
+      "as-of": { type: "string" },
+      horizon: { type: "string" },
+      bootstrap: { type: "string" },
       customers: { type: "string" },
       days: { type: "string" },
       seed: { type: "string" },
@@ -147,11 +171,57 @@ function parseBacktestArgs(argv: string[]): BacktestArgs {
     throw new UsageError(`--time-zone: ${(error as Error).message.replace(/^timeZone: /, "")}`);
   }
   if (values.out !== undefined && !values.out) throw new UsageError("--out: expected a file name");
-  const askAt = values["ask-at"] ?? "previous-purchase";
-  if (askAt !== "previous-purchase" && askAt !== "last-basket") {
-    throw new UsageError(`--ask-at: expected previous-purchase or last-basket, got ${JSON.stringify(askAt)}`);
+  return { source, protocol: parseProtocol(values), out: values.out, json: values.json, timeZone };
+}
+
+function parseProtocol(values: {
+  protocol?: string;
+  "as-of"?: string;
+  horizon?: string;
+  bootstrap?: string;
+  "ask-at"?: string;
+  "by-category"?: boolean;
+}): Protocol {
+  const name = values.protocol ?? "forward";
+  const only = (options: string[], protocol: string) => {
+    for (const option of options) {
+      const value = values[option as keyof typeof values];
+      if (value !== undefined && value !== false) {
+        throw new UsageError(`--${option} applies to --protocol ${protocol} only`);
+      }
+    }
+  };
+  if (name === "last-purchase") {
+    only(["as-of", "horizon", "bootstrap"], "forward");
+    const askAt = values["ask-at"] ?? "previous-purchase";
+    if (askAt !== "previous-purchase" && askAt !== "last-basket") {
+      throw new UsageError(
+        `--ask-at: expected previous-purchase or last-basket, got ${JSON.stringify(askAt)}`,
+      );
+    }
+    return { name, askAt, byCategory: values["by-category"] ?? false };
   }
-  return { source, out: values.out, json: values.json, byCategory: values["by-category"], timeZone, askAt };
+  if (name !== "forward") {
+    throw new UsageError(`--protocol: expected forward or last-purchase, got ${JSON.stringify(name)}`);
+  }
+  only(["ask-at", "by-category"], "last-purchase");
+  if (values["as-of"] === undefined) {
+    throw new UsageError(
+      "--as-of is required: the dates to predict as of, e.g. --as-of 2017-05-01,2017-06-01 (or --protocol last-purchase)",
+    );
+  }
+  const asOf = values["as-of"].split(",").map((day) => day.trim());
+  try {
+    parseAsOfDays(asOf);
+  } catch (error) {
+    throw new UsageError(`--as-of: ${(error as Error).message.replace(/^asOf: /, "")}`);
+  }
+  return {
+    name,
+    asOf,
+    horizon: intOption("--horizon", values.horizon, { min: 1, max: 365, fallback: DEFAULT_HORIZON }),
+    bootstrap: intOption("--bootstrap", values.bootstrap, { min: 0, max: 100_000, fallback: 1_000 }),
+  };
 }
 
 function parseDay(name: string, value: string): Date {
@@ -166,19 +236,44 @@ function parseDay(name: string, value: string): Date {
 
 async function backtest(args: BacktestArgs, label: string, histories: HistorySource): Promise<number> {
   const out = args.out ? new JsonLinesFile(args.out) : undefined;
-  let report: BacktestReport;
+  const { protocol } = args;
+  let text: string;
+  let json: object;
   try {
-    report = await runBacktest(histories, {
-      timeZone: args.timeZone,
-      askAt: args.askAt,
-      onPrediction: out ? (record) => out.write(record) : undefined,
-      groupOf: args.byCategory ? (_customer, category) => category : undefined,
-    });
+    if (protocol.name === "forward") {
+      let report: ForwardExamReport;
+      try {
+        report = await runForwardExam(histories, {
+          asOf: protocol.asOf,
+          horizon: protocol.horizon,
+          timeZone: args.timeZone,
+          kindOf: args.source.kind === "synthetic" ? syntheticCategoryKind : undefined,
+          onPrediction: out ? (record) => out.write(record) : undefined,
+          bootstrap: { resamples: protocol.bootstrap, seed: 1 },
+          progress: (phase, total, unit) => createProgress({ label: phase, total, unit }),
+        });
+      } catch (error) {
+        // An as-of date the data cannot judge is a mistake in the call, said with the data's range.
+        if (error instanceof ExamInputError) throw new UsageError(error.message);
+        throw error;
+      }
+      text = formatForwardReport(label, report, args.out);
+      json = report;
+    } else {
+      const report = await runBacktest(histories, {
+        timeZone: args.timeZone,
+        askAt: protocol.askAt,
+        onPrediction: out ? (record) => out.write(record) : undefined,
+        groupOf: protocol.byCategory ? (_customer, category) => category : undefined,
+      });
+      text = formatReport(label, report, args.out);
+      json = report;
+    }
   } finally {
     out?.close();
   }
-  if (args.json) process.stdout.write(`${JSON.stringify({ source: label, ...report }, null, 2)}\n`);
-  else process.stdout.write(formatReport(label, report, args.out));
+  if (args.json) process.stdout.write(`${JSON.stringify({ source: label, ...json }, null, 2)}\n`);
+  else process.stdout.write(text);
   return 0;
 }
 
@@ -291,7 +386,7 @@ class JsonLinesFile {
     }
   }
 
-  write(record: PredictionRecord): void {
+  write(record: PredictionRecord | ForwardPredictionRecord): void {
     this.buffer += `${JSON.stringify(record)}\n`;
     if (this.buffer.length >= 65_536) this.flush();
   }

@@ -3,8 +3,8 @@
 import { Presets, SingleBar } from "cli-progress";
 
 export interface Progress {
-  /** Adds n units of work done. */
-  increment(n?: number): void;
+  /** Adds n units of work done; `detail` (e.g. "1,234 cases") is shown after the count. */
+  increment(n?: number, detail?: string): void;
   /** Ends the display; call once. */
   stop(): void;
 }
@@ -34,19 +34,22 @@ export function createProgress({
 function terminalBar(label: string, total: number, unit: string, stream: NodeJS.WriteStream): Progress {
   const bar = new SingleBar(
     {
-      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | eta {eta_formatted}`,
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit}{detail} | {rate} ${unit}/s | eta {eta_formatted}`,
       stream,
       hideCursor: true,
     },
     Presets.shades_classic,
   );
   const started = Date.now();
-  bar.start(total, 0, { rate: 0 });
+  bar.start(total, 0, { rate: 0, detail: "" });
   let value = 0;
   return {
-    increment(n = 1) {
+    increment(n = 1, detail?: string) {
       value += n;
-      bar.update(value, { rate: Math.round(value / Math.max((Date.now() - started) / 1000, 0.001)) });
+      bar.update(value, {
+        rate: Math.round(value / Math.max((Date.now() - started) / 1000, 0.001)),
+        detail: detail ? `, ${detail}` : "",
+      });
     },
     stop: () => bar.stop(),
   };
@@ -57,18 +60,22 @@ function periodicLines(label: string, total: number, unit: string, stream: NodeJ
   let value = 0;
   let last = started;
   let printed = -1;
+  let detail = "";
   const line = () => {
     if (value === printed) return;
     printed = value;
     const seconds = (Date.now() - started) / 1000;
+    const rate = value / Math.max(seconds, 0.001);
     const share = total ? ` (${Math.floor((100 * value) / total)}%)` : "";
+    const eta = total && rate > 0 && value < total ? `, eta ${Math.ceil((total - value) / rate)} s` : "";
     stream.write(
-      `${label}: ${value}${total ? `/${total}` : ""} ${unit}${share}, ${Math.round(value / Math.max(seconds, 0.001))} ${unit}/s\n`,
+      `${label}: ${value}${total ? `/${total}` : ""} ${unit}${share}${detail ? `, ${detail}` : ""}, ${Math.round(rate)} ${unit}/s${eta}\n`,
     );
   };
   return {
-    increment(n = 1) {
+    increment(n = 1, latest?: string) {
       value += n;
+      if (latest !== undefined) detail = latest;
       if (Date.now() - last >= 5_000) {
         last = Date.now();
         line();
