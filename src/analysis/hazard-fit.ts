@@ -1,5 +1,5 @@
 // Fits the hazard model (hazard.ts) on the population's own history, forward-chaining: the sample's
-// histories are read as of earlier days (every week back to 13 weeks before the end of the data),
+// histories are read as of earlier days (every other week back to 14 weeks before the end of the data),
 // each customer × category bought on two or more days by then is a case, and what happened next (the
 // first purchase on or after that day, or none before the data ends) is its answer. Each case
 // contributes one row per segment it survived, weighted by its days at risk there, and the weights are
@@ -31,9 +31,9 @@ import {
 import { NextPurchase } from "./next-purchase";
 import { PriorsBuilder, type PriorsBuilderOptions, withHazard } from "./priors";
 
-/** Days between "as of" cut points, and how many: weekly, 13 weeks back. */
-export const CUT_POINT_STEP_DAYS = 7;
-export const CUT_POINTS = 13;
+/** Days between "as of" cut points, and how many: fortnightly, 14 weeks back. */
+export const CUT_POINT_STEP_DAYS = 14;
+export const CUT_POINTS = 7;
 /** Days each case is followed for (censored earlier by the end of the data). */
 export const FOLLOW_UP_DAYS = 91;
 /** Cases kept by default (a deterministic sample by hash): enough for 20 weights many times over. */
@@ -207,6 +207,8 @@ function trainingCases(
       }
     }
   }
+  // The maxCases lowest hashes: the same cases whatever order the histories came in.
+  if (kept.length > maxCases) kept = kept.sort((a, b) => a.key - b.key).slice(0, maxCases);
   return kept;
 }
 
