@@ -6,9 +6,9 @@
 import v8 from "node:v8";
 import vm from "node:vm";
 import { type CustomerHistory, MAX_PURCHASES } from "../src/analysis/contract";
+import { fitPopulationPriors } from "../src/analysis/hazard-fit";
 import { StatisticalAnalyzer } from "../src/analysis/statistical-analyzer";
 import { syntheticHistories } from "../src/analysis/synthetic-histories";
-import { fitPopulationPriors } from "../src/analysis/window-calibration";
 import { intOption, parseCommandArgs } from "../src/cli/support/command";
 
 const GOAL_CUSTOMERS_PER_SECOND = 5_000;

@@ -6,7 +6,8 @@
 import { BASELINE_NAMES, baselineDays, CategoryIntervalMedians } from "./baselines";
 import { DayClock } from "./calendar";
 import { readShoppingHistory } from "./category-series";
-import { type CategoryPrediction, type CustomerHistory, MAX_PURCHASES, type WindowLevels } from "./contract";
+import { type CategoryPrediction, type CustomerHistory, type HazardModel, MAX_PURCHASES } from "./contract";
+import { fitHazard } from "./hazard-fit";
 import {
   type AskAt,
   type HoldOutCase,
@@ -18,7 +19,6 @@ import {
 import { PriorsBuilder } from "./priors";
 import { ErrorTally, HindsightInterval, type HindsightScore, type PredictorScore } from "./scores";
 import { StatisticalAnalyzer } from "./statistical-analyzer";
-import { calibrateWindow } from "./window-calibration";
 
 export const ANALYZER_PREDICTOR = "statistical analyzer";
 
@@ -59,8 +59,8 @@ export interface BacktestReport {
   hindsight: HindsightScore | undefined;
   /** Is confidence honest? Its mean, and the share of predictions within their tolerance. */
   confidence: { mean: number; hitRate: number };
-  /** The window levels the priors were calibrated to (on the training side). */
-  window: WindowLevels;
+  /** The hazard model fitted on the training side. */
+  hazard: HazardModel;
   /** Categories with a fitted prior. */
   priorCategories: number;
 }
@@ -92,11 +92,9 @@ export async function runBacktest(
     builder.add(training);
     categoryMedians.add(training);
   }
-  // Each taking-part category has one purchase day fewer on the training side, so the calibration's
-  // own hold-out asks for one fewer: the same series, one purchase earlier.
-  const priors = calibrateWindow(builder.build(), builder.sample(), {
-    ...protocol,
-    minPurchaseDays: protocol.minPurchaseDays - 1,
+  const priors = fitHazard(builder.build(), builder.sample(), {
+    timeZone: clock.timeZone,
+    maxPurchases: protocol.maxPurchases,
   });
   const analyzer = new StatisticalAnalyzer(priors, {
     timeZone: clock.timeZone,
@@ -133,7 +131,7 @@ export async function runBacktest(
     groups: exam.groupScores(),
     hindsight: exam.hindsight.best(),
     confidence: exam.confidence(),
-    window: priors.window,
+    hazard: priors.hazard,
     priorCategories: Object.keys(priors.categories).length,
   };
 }

@@ -160,22 +160,49 @@ export interface CustomerEffectPrior {
   customers: number;
 }
 
+/** Gamma prior of a category's per-day purchase rate across customers (purchase-rate.ts). */
+export interface PurchaseRatePrior {
+  /** Gamma shape α (pseudo purchase days). */
+  shape: number;
+  /** Gamma rate β (pseudo days): the mean rate is shape / rate purchase days per day. */
+  rate: number;
+}
+
 /**
- * The predictive quantiles the 80 % window runs between, calibrated on training histories so that a
- * tenth of the held-out purchases come before it and a tenth after it (docs/PREDICTION.md).
+ * The daily hazard of the next purchase (hazard.ts): P(bought on day s | not bought before) =
+ * logistic(Σ coefficient_i · feature_i(s)), fitted on the population's own earlier "as of" dates
+ * (hazard-fit.ts). The feature names are stored so a model fitted by other code is never misread.
+ */
+export interface HazardModel {
+  /** Names of the features, in the order of `coefficients` (HAZARD_FEATURES). */
+  features: string[];
+  coefficients: number[];
+  /** Customer × category × "as of" cases the fit used, the purchases among them, their days at risk. */
+  cases: number;
+  events: number;
+  exposureDays: number;
+}
+
+/**
+ * The levels of the next-purchase distribution the 80 % window runs between. Days are whole, so a
+ * distribution's 10th percentile day often holds much more than 10 % (a weekly shopper's next trip):
+ * the levels are fitted on the hazard's own training cases so that a tenth of the purchases come
+ * before the window and a tenth after it (hazard-fit.ts).
  */
 export interface WindowLevels {
-  /** Quantile the window starts at (nominally 0.10). */
+  /** Level the window starts at (nominally 0.10). */
   lower: number;
-  /** Quantile the window ends at (nominally 0.90). */
+  /** Level the window ends at (nominally 0.90). */
   upper: number;
-  /** Held-out purchases the levels were calibrated on (0: uncalibrated, nominal levels). */
+  /** Training cases the levels were fitted on (0: nominal levels). */
   calibratedOn: number;
 }
 
 /**
- * Empirical-Bayes priors fitted on a whole population (PriorsBuilder, fitPopulationPriors), refreshed
- * by the batch job. Plain JSON-safe data; `fingerprint` identifies the content.
+ * Priors fitted on a whole population (PriorsBuilder, fitPopulationPriors), refreshed by the batch
+ * job: per category the cadence (empirical Bayes) and the purchase frequency (Gamma), and the hazard
+ * model that turns them, with the time since the last purchase, into the distribution of the next
+ * purchase day. Plain JSON-safe data; `fingerprint` identifies the content.
  *
  * @example
  *   const priors = fitPopulationPriors(histories);
@@ -183,13 +210,18 @@ export interface WindowLevels {
  *   new StatisticalAnalyzer(priors).analyze(customers, new Date());
  */
 export interface PopulationPriors {
-  /** Format of this object; bumped when its meaning changes. */
-  format: 1;
+  /** Format of this object; bumped when its meaning changes (2: frequency and hazard model). */
+  format: 2;
   /** By category name. */
   categories: Record<string, CategoryPrior>;
   /** For categories the fit never saw. */
   fallback: CategoryPrior;
   customerEffect: CustomerEffectPrior;
+  /** Purchase-rate priors by category name. */
+  purchaseRates: Record<string, PurchaseRatePrior>;
+  /** For categories the fit never saw. */
+  purchaseRateFallback: PurchaseRatePrior;
+  hazard: HazardModel;
   window: WindowLevels;
   /** Hash of everything above: priors with equal fingerprints predict alike. */
   fingerprint: string;

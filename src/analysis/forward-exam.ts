@@ -1,6 +1,6 @@
 // The forward exam (issue 16; docs/PREDICTION.md, "The exam"): predictions as users ask for them, "as of
 // today". For each as-of day T:
-//   - everything fitted (the analyzer's priors and window calibration, every baseline) learns from
+//   - everything fitted (the analyzer's priors and hazard, every baseline) learns from
 //     purchases before T only;
 //   - each customer shows the analyzer their newest 20 baskets before T, and is asked at T's midnight;
 //   - a case is a customer × category bought on ≥ 2 distinct days among those baskets; its truth is the
@@ -31,6 +31,7 @@ import {
   type PredictorSpec,
   WITHIN_DAYS,
 } from "./exam-metrics";
+import { fitHazard } from "./hazard-fit";
 import { datedBaskets, purchaseDaysByCategory } from "./holdout";
 import {
   PoissonGammaFit,
@@ -42,7 +43,6 @@ import {
 import { PriorsBuilder } from "./priors";
 import { probabilityWithin } from "./probability";
 import { StatisticalAnalyzer } from "./statistical-analyzer";
-import { calibrateWindow } from "./window-calibration";
 
 export const ANALYZER = "analyzer";
 export const POISSON_GAMMA = "Poisson-Gamma";
@@ -92,7 +92,7 @@ export interface ForwardExamOptions {
   timeZone?: string;
   /** Baskets the analyzer sees per customer (default 20). */
   maxPurchases?: number;
-  /** Default: the statistical analyzer, priors and window calibrated on the training side. */
+  /** Default: the statistical analyzer, priors and hazard fitted on the training side. */
   fitAnalyzer?: AnalyzerFit;
   /** The kind of a category (e.g. staple / occasional); default: its cadence class before T. */
   kindOf?: (category: string) => string;
@@ -310,8 +310,8 @@ export async function runForwardExam(
 }
 
 /**
- * The default fit: the statistical analyzer's priors on the training side, its window calibrated on the
- * same (src/analysis/window-calibration.ts).
+ * The default fit: the statistical analyzer's priors on the training side, its hazard fitted on the
+ * same at earlier as-of dates (src/analysis/hazard-fit.ts), the data ending at T.
  */
 export async function fitStatisticalAnalyzer(
   training: HistorySource,
@@ -319,9 +319,10 @@ export async function fitStatisticalAnalyzer(
 ): Promise<Analyzer> {
   const builder = new PriorsBuilder({ timeZone: context.timeZone });
   for await (const history of training()) builder.add(history);
-  const priors = calibrateWindow(builder.build(), builder.sample(), {
+  const priors = fitHazard(builder.build(), builder.sample(), {
     timeZone: context.timeZone,
     maxPurchases: context.maxPurchases,
+    endDay: context.asOfDay,
   });
   return new StatisticalAnalyzer(priors, { timeZone: context.timeZone, maxPurchases: context.maxPurchases });
 }

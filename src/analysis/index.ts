@@ -3,6 +3,6 @@
 // in as plain data (src/predictions/history-source.ts reads them from the database).
 export { type BacktestOptions, type BacktestReport, type PredictionRecord, runBacktest } from "./backtest";
 export * from "./contract";
+export { fitHazard, fitPopulationPriors, type HazardFitOptions } from "./hazard-fit";
 export { EMPTY_PRIORS, PriorsBuilder, type PriorsBuilderOptions } from "./priors";
 export { METHOD_VERSION, StatisticalAnalyzer, type StatisticalAnalyzerOptions } from "./statistical-analyzer";
-export { type CalibrationOptions, calibrateWindow, fitPopulationPriors } from "./window-calibration";

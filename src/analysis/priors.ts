@@ -7,29 +7,55 @@ import { DayClock } from "./calendar";
 import { readShoppingHistory } from "./category-series";
 import {
   type CategoryPrior,
-  type CustomerEffectPrior,
   type CustomerHistory,
+  type HazardModel,
+  MAX_PURCHASES,
   type PopulationPriors,
+  type PurchaseRatePrior,
   type WindowLevels,
 } from "./contract";
 import { customerEffectBetween, NO_CUSTOMER_EFFECT, seriesDeviation } from "./customer-effect";
 import { fingerprintOf, hash32 } from "./fingerprint";
+import { FEATURE_COUNT, HAZARD_FEATURES } from "./hazard";
 import { intervalObservations } from "./intervals";
+import {
+  addRateSeries,
+  emptyRateSums,
+  fitPooledRate,
+  fitRate,
+  type RateSums,
+  UNINFORMED_RATE,
+} from "./purchase-rate";
 import { addSeries, type CategorySums, emptySums, fitCategories, UNINFORMED_PRIOR } from "./random-effects";
 import { detectTripRhythm } from "./trip-rhythm";
 
 export { UNINFORMED_PRIOR } from "./random-effects";
 
-/** The window's nominal levels before calibration: the 10th and 90th predictive percentiles. */
+/**
+ * The hazard before any fit: the Poisson-Gamma rate as the daily probability (logit h ≈ log rate for
+ * small rates), every other signal ignored.
+ */
+export const UNFITTED_HAZARD: HazardModel = {
+  features: [...HAZARD_FEATURES],
+  coefficients: HAZARD_FEATURES.map((name) => (name === "logRate" ? 1 : 0)),
+  cases: 0,
+  events: 0,
+  exposureDays: 0,
+};
+
+/** The window's nominal levels before calibration: the 10th and 90th percentiles. */
 export const NOMINAL_WINDOW: WindowLevels = { lower: 0.1, upper: 0.9, calibratedOn: 0 };
 
-/** Priors for a population nobody has seen yet: uninformed, nominal levels. */
-export const EMPTY_PRIORS: PopulationPriors = finish(
-  {},
-  UNINFORMED_PRIOR,
-  NO_CUSTOMER_EFFECT,
-  NOMINAL_WINDOW,
-);
+/** Priors for a population nobody has seen yet: uninformed, the unfitted hazard. */
+export const EMPTY_PRIORS: PopulationPriors = finish({
+  categories: {},
+  fallback: UNINFORMED_PRIOR,
+  customerEffect: NO_CUSTOMER_EFFECT,
+  purchaseRates: {},
+  purchaseRateFallback: UNINFORMED_RATE,
+  hazard: UNFITTED_HAZARD,
+  window: NOMINAL_WINDOW,
+});
 
 export interface PriorsBuilderOptions {
   /** Calendar of the purchases (default UTC). */
@@ -56,6 +82,7 @@ export class PriorsBuilder {
   private readonly purchasesPerHistory: number;
   private readonly sampleSize: number;
   private readonly sums = new Map<string, CategorySums>();
+  private readonly rateSums = new Map<string, RateSums>();
   private sampled: Array<{ key: number; history: CustomerHistory }> = [];
   private added = 0;
 
@@ -80,6 +107,7 @@ export class PriorsBuilder {
       }
       addSeries(sums, observations.logLasted, observations.logQuantity);
     }
+    this.addRates(history);
     this.sampled.push({ key: hash32(history.customerId), history });
     if (this.sampled.length >= 2 * this.sampleSize) this.trimSample();
   }
@@ -93,10 +121,25 @@ export class PriorsBuilder {
   /**
    * Fits the priors from everything added so far: the categories from all histories, the customer
    * effect from the sample (it needs each customer's categories side by side, after the category fit).
+   * The hazard is the unfitted one: fitHazard (hazard-fit.ts) fits it on the sample.
    */
-  build(window: WindowLevels = NOMINAL_WINDOW): PopulationPriors {
+  build(): PopulationPriors {
     const { categories, fallback } = fitCategories(this.sums);
-    const unadjusted = finish(categories, fallback, NO_CUSTOMER_EFFECT, window);
+    const purchaseRateFallback = fitPooledRate(this.rateSums.values());
+    const purchaseRates: Record<string, PurchaseRatePrior> = {};
+    for (const [category, sums] of this.rateSums) {
+      purchaseRates[category] = fitRate(sums, purchaseRateFallback);
+    }
+    const fitted = {
+      categories,
+      fallback,
+      customerEffect: NO_CUSTOMER_EFFECT,
+      purchaseRates,
+      purchaseRateFallback,
+      hazard: UNFITTED_HAZARD,
+      window: NOMINAL_WINDOW,
+    };
+    const unadjusted = finish(fitted);
     const deviations = this.sample().map((history) =>
       this.observe(history).map(({ category, observations }) => {
         const prior = priorOf(unadjusted, category);
@@ -110,7 +153,30 @@ export class PriorsBuilder {
         return { mean: seriesDeviation(observations, prior, NO_CUSTOMER_EFFECT).deviation, latest };
       }),
     );
-    return finish(categories, fallback, customerEffectBetween(deviations), window);
+    return finish({ ...fitted, customerEffect: customerEffectBetween(deviations) });
+  }
+
+  /**
+   * Purchase frequency as the analyzer sees it: in the newest MAX_PURCHASES baskets, purchase days
+   * after each category's first and the days from it to the day after the customer's last basket.
+   */
+  private addRates(history: CustomerHistory): void {
+    const { tripDays, series } = readShoppingHistory(
+      history,
+      this.clock,
+      Number.POSITIVE_INFINITY,
+      MAX_PURCHASES,
+    );
+    const end = tripDays[tripDays.length - 1]! + 1;
+    for (const one of series) {
+      if (one.days.length < 2) continue;
+      let sums = this.rateSums.get(one.category);
+      if (!sums) {
+        sums = emptyRateSums();
+        this.rateSums.set(one.category, sums);
+      }
+      addRateSeries(sums, one.days.length, end - one.days[0]!);
+    }
   }
 
   /** The interval observations of each category bought on at least two days. */
@@ -139,35 +205,67 @@ export function priorOf(priors: PopulationPriors, category: string): CategoryPri
   return Object.hasOwn(priors.categories, category) ? priors.categories[category]! : priors.fallback;
 }
 
+/** The purchase-rate prior of a category, or the fallback for one the fit never saw. */
+export function purchaseRateOf(priors: PopulationPriors, category: string): PurchaseRatePrior {
+  return Object.hasOwn(priors.purchaseRates, category)
+    ? priors.purchaseRates[category]!
+    : priors.purchaseRateFallback;
+}
+
 /**
- * The same priors with other window levels (and a new fingerprint).
+ * The same priors with another hazard model and window levels (and a new fingerprint).
  *
- * @example withWindow(priors, { lower: 0.12, upper: 0.87, calibratedOn: 1520 })
+ * @example withHazard(priors, fitted, { lower: 0.2, upper: 0.9, calibratedOn: 31_000 })
  */
-export function withWindow(priors: PopulationPriors, window: WindowLevels): PopulationPriors {
-  return finish(priors.categories, priors.fallback, priors.customerEffect, window);
+export function withHazard(
+  priors: PopulationPriors,
+  hazard: HazardModel,
+  window: WindowLevels = priors.window,
+): PopulationPriors {
+  if (hazard.coefficients.length !== FEATURE_COUNT) {
+    throw new RangeError(`hazard: expected ${FEATURE_COUNT} coefficients, got ${hazard.coefficients.length}`);
+  }
+  return finish({ ...priors, hazard, window });
 }
 
 // ---- private helpers ----
 
+type PriorsContent = Omit<PopulationPriors, "format" | "fingerprint">;
+
 /** Rounds (so float noise in summation order does not change the fingerprint) and fingerprints. */
-function finish(
-  categories: Record<string, CategoryPrior>,
-  fallback: CategoryPrior,
-  customerEffect: CustomerEffectPrior,
-  window: WindowLevels,
-): PopulationPriors {
+function finish(priors: PriorsContent): PopulationPriors {
   const rounded: Record<string, CategoryPrior> = {};
-  for (const category of Object.keys(categories).sort())
-    rounded[category] = roundPrior(categories[category]!);
+  for (const category of Object.keys(priors.categories).sort())
+    rounded[category] = roundPrior(priors.categories[category]!);
+  const rates: Record<string, PurchaseRatePrior> = {};
+  for (const category of Object.keys(priors.purchaseRates).sort())
+    rates[category] = roundRate(priors.purchaseRates[category]!);
+  const { customerEffect, hazard, window } = priors;
   const content = {
-    format: 1 as const,
+    format: 2 as const,
     categories: rounded,
-    fallback: roundPrior(fallback),
+    fallback: roundPrior(priors.fallback),
     customerEffect: { between: round4(customerEffect.between), customers: customerEffect.customers },
+    purchaseRates: rates,
+    purchaseRateFallback: roundRate(priors.purchaseRateFallback),
+    hazard: {
+      features: [...hazard.features],
+      coefficients: hazard.coefficients.map(round6),
+      cases: hazard.cases,
+      events: hazard.events,
+      exposureDays: hazard.exposureDays,
+    },
     window: { lower: round4(window.lower), upper: round4(window.upper), calibratedOn: window.calibratedOn },
   };
   return { ...content, fingerprint: fingerprintOf(JSON.stringify(content)) };
+}
+
+function roundRate(prior: PurchaseRatePrior): PurchaseRatePrior {
+  return { shape: round4(prior.shape), rate: round4(prior.rate) };
+}
+
+function round6(value: number): number {
+  return Math.round(value * 1_000_000) / 1_000_000;
 }
 
 function roundPrior(prior: CategoryPrior): CategoryPrior {

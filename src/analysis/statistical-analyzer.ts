@@ -1,10 +1,10 @@
-// The embedded default analyzer: per customer × category, a shrunk, quantity-aware cadence estimate
-// (cadence.ts) turned into a purchase-day distribution (purchase-day.ts) on the customer's trip rhythm
-// (trip-rhythm.ts). Pure and synchronous; the method is docs/PREDICTION.md.
-
-import { type Cadence, estimateCadence } from "./cadence";
+// The embedded default analyzer: per customer × category, the distribution of the time to the next
+// purchase as of now (next-purchase.ts), from a daily hazard (hazard.ts) over the customer's purchase
+// frequency, cadence (cadence.ts), time since the last purchase, trip rhythm and the chance they have
+// stopped, with weights fitted on the population's own history (hazard-fit.ts). Every figure of a
+// prediction is read off that one distribution. Pure and synchronous; the method is docs/PREDICTION.md.
 import { DayClock } from "./calendar";
-import { type CategorySeries, lastProduct, readShoppingHistory, usualProducts } from "./category-series";
+import { lastProduct, usualProducts } from "./category-series";
 import {
   type Analyzer,
   type CategoryPrediction,
@@ -14,24 +14,24 @@ import {
   type OccasionalCategory,
   type PopulationPriors,
   PREDICTION_HORIZON_DAYS,
-  PROBABILITY_DAYS,
 } from "./contract";
-import { personalPriors, seriesDeviation } from "./customer-effect";
-import { intervalObservations, medianOf } from "./intervals";
-import { priorOf } from "./priors";
+import { type CategoryCase, customerCases } from "./customer-cases";
+import { FEATURE_COUNT, HAZARD_FEATURES } from "./hazard";
+import { medianOf } from "./intervals";
+import { NextPurchase } from "./next-purchase";
 import { probabilityKnots } from "./probability";
-import { PurchaseDayDistribution } from "./purchase-day";
 import { describeReason } from "./reason";
-import { detectTripRhythm, type TripRhythm } from "./trip-rhythm";
 
 /** Bump whenever the method's output for the same input and priors can change. */
-export const METHOD_VERSION = "1.0.1";
+export const METHOD_VERSION = "2.0.0";
 
 /**
  * Confidence is the probability of landing within ±max(1 day, this share of the typical interval) of
  * the predicted day.
  */
 export const CONFIDENCE_TOLERANCE_SHARE = 0.2;
+/** Dates are read off the distribution up to this many days ahead (beyond: "not within a year"). */
+export const HORIZON_DAYS = 365;
 
 export interface StatisticalAnalyzerOptions {
   /** Calendar the customers shop on (default UTC); dates in the output are its midnights. */
@@ -43,7 +43,7 @@ export interface StatisticalAnalyzerOptions {
 /**
  * @example
  *   const analyzer = new StatisticalAnalyzer(priors, { timeZone: "America/New_York" });
- *   analyzer.version; // "statistical@1.0.1/priors:1a47e90bbdd5594d/tz:America/New_York/last:20"
+ *   analyzer.version; // "statistical@2.0.0/priors:1a47e90bbdd5594d/tz:America/New_York/last:20"
  *   const analyses = analyzer.analyze(histories, new Date());
  */
 export class StatisticalAnalyzer implements Analyzer {
@@ -51,6 +51,7 @@ export class StatisticalAnalyzer implements Analyzer {
   readonly source = "STATISTICAL";
   private readonly clock: DayClock;
   private readonly maxPurchases: number;
+  private readonly weights: Float64Array;
 
   constructor(
     readonly priors: PopulationPriors,
@@ -63,6 +64,13 @@ export class StatisticalAnalyzer implements Analyzer {
         `maxPurchases: expected a whole number of at least 2, got ${options.maxPurchases}`,
       );
     }
+    const { features, coefficients } = priors.hazard;
+    if (features.length !== FEATURE_COUNT || features.some((name, i) => name !== HAZARD_FEATURES[i])) {
+      throw new RangeError(
+        `priors.hazard: expected the features ${HAZARD_FEATURES.join(", ")}, got ${features.join(", ")}`,
+      );
+    }
+    this.weights = Float64Array.from(coefficients);
     this.version =
       `statistical@${METHOD_VERSION}/priors:${priors.fingerprint}` +
       `/tz:${this.clock.timeZone}/last:${this.maxPurchases}`;
@@ -75,25 +83,26 @@ export class StatisticalAnalyzer implements Analyzer {
     // One Date per calendar day per call: predictions of a batch mostly fall on the same few weeks of
     // days, and a Date object for every field of every prediction was a third of the analyzer's time.
     const days = new DayDates(this.clock);
-    return customers.map((history) => this.analyzeOne(history, now, nowDay, days));
+    const next = new NextPurchase();
+    return customers.map((history) => this.analyzeOne(history, now, nowDay, days, next));
   }
 
-  /**
-   * The purchase-day distribution behind one category's prediction, or undefined when the history
-   * shows the category on fewer than two days. Window calibration evaluates other quantiles on it.
-   */
-  purchaseDayDistribution(
+  private analyzeOne(
     history: CustomerHistory,
-    category: string,
     now: Date,
-  ): PurchaseDayDistribution | undefined {
-    const { repeated } = this.estimate(history, now, this.clock.dayOf(now));
-    return repeated.find((r) => r.series.category === category)?.days;
-  }
-
-  private analyzeOne(history: CustomerHistory, now: Date, nowDay: number, dates: DayDates): CustomerAnalysis {
-    const { rhythm, repeated, once } = this.estimate(history, now, nowDay);
-    const predictions = repeated.map((r) => this.predict(r, rhythm, nowDay, dates));
+    nowDay: number,
+    dates: DayDates,
+    next: NextPurchase,
+  ): CustomerAnalysis {
+    const { repeated, once } = customerCases(
+      history,
+      this.priors,
+      this.clock,
+      now.getTime(),
+      nowDay,
+      this.maxPurchases,
+    );
+    const predictions = repeated.map((c) => this.predict(c, next.fill(c.state, this.weights), nowDay, dates));
     const occasional: OccasionalCategory[] = once.map((series) => ({
       category: series.category,
       lastPurchasedAt: dates.at(series.days[0]!),
@@ -115,71 +124,30 @@ export class StatisticalAnalyzer implements Analyzer {
     };
   }
 
-  /**
-   * The model for one customer: trip rhythm; per category bought on two or more days its cadence
-   * (own intervals, shrunk towards the category prior moved by the customer effect) and purchase-day
-   * distribution; the categories bought once.
-   */
-  private estimate(history: CustomerHistory, now: Date, nowDay: number) {
-    const { tripDays, series } = readShoppingHistory(history, this.clock, now.getTime(), this.maxPurchases);
-    const rhythm = detectTripRhythm(tripDays);
-    const once: CategorySeries[] = [];
-    const repeatedSeries: CategorySeries[] = [];
-    for (const one of series) (one.days.length >= 2 ? repeatedSeries : once).push(one);
-
-    const { customerEffect } = this.priors;
-    const observations = repeatedSeries.map((one) => intervalObservations(one, rhythm));
-    const categoryPriors = repeatedSeries.map((one) => priorOf(this.priors, one.category));
-    const deviations = observations.map((o, i) => seriesDeviation(o, categoryPriors[i]!, customerEffect));
-    const personal = personalPriors(deviations, categoryPriors, customerEffect);
-    const repeated: Estimate[] = repeatedSeries.map((one, i) => {
-      const lastDay = one.days[one.days.length - 1]!;
-      const cadence = estimateCadence(
-        observations[i]!,
-        one.quantities[one.quantities.length - 1]!,
-        personal[i]!,
-      );
-      // Bought today already: the next purchase day is tomorrow at the earliest.
-      const days = new PurchaseDayDistribution(lastDay, cadence, rhythm, Math.max(nowDay, lastDay + 1));
-      return { series: one, cadence, days };
-    });
-    return { rhythm, repeated, once };
-  }
-
-  private predict(
-    { series, cadence, days }: Estimate,
-    rhythm: TripRhythm,
-    nowDay: number,
-    dates: DayDates,
-  ): CategoryPrediction {
-    const { window } = this.priors;
-    const lastDay = days.lastDay;
+  private predict(c: CategoryCase, next: NextPurchase, nowDay: number, dates: DayDates): CategoryPrediction {
+    const { series, cadence, usualDays } = c;
+    const lastDay = c.state.lastDay;
     const lastQuantity = series.quantities[series.quantities.length - 1]!;
+    const horizon = nowDay + HORIZON_DAYS - 1;
+    const read = (p: number) => atMost(next.quantile(p) ?? horizon, horizon);
 
-    // Overdue: the expected day has passed, so the need is due now: predicted for the first day it can
-    // still happen (the next trip on the customer's rhythm), with the window starting today.
-    const expected = days.unconditionalMedian();
-    const overdueDays = Math.max(0, nowDay - expected) || 0;
-    // Every day stops at the horizon: a huge last quantity must not make a date no database stores.
-    const horizon = nowDay + PREDICTION_HORIZON_DAYS;
-    const predicted = atMost(overdueDays ? days.earliestDay() : days.quantile(0.5), horizon);
-    const windowStart = overdueDays
-      ? days.fromDay
-      : Math.min(predicted, atMost(days.quantile(window.lower), horizon));
-    const windowEnd = Math.max(predicted, atMost(days.quantile(window.upper), horizon));
+    const predicted = read(0.5);
+    const { window } = this.priors;
+    const windowStart = Math.min(predicted, read(window.lower));
+    const windowEnd = Math.max(predicted, read(window.upper));
+    // Overdue: the usual interval since the last purchase has passed.
+    const dueDay = lastDay + Math.round(usualDays);
+    const overdueDays = Math.max(0, nowDay - dueDay);
 
-    const typicalIntervalDays = atMost(
-      Math.exp(cadence.logLasted) + rhythm.expectedDelay,
-      PREDICTION_HORIZON_DAYS,
-    );
-    const tolerance = Math.max(1, Math.round(CONFIDENCE_TOLERANCE_SHARE * typicalIntervalDays));
-    const confidence = days.probabilityBetween(predicted - tolerance, predicted + tolerance) || 0;
-    const within = days.probabilityWithinDays(nowDay, PROBABILITY_DAYS);
+    const tolerance = Math.max(1, Math.round(CONFIDENCE_TOLERANCE_SHARE * usualDays));
+    const confidence = next.probabilityBetween(predicted - tolerance, predicted + tolerance) || 0;
+
+    const probabilityWithin = probabilityKnots((d) => next.probabilityWithin(nowDay, d));
 
     const usualQuantity = medianOf(series.quantities);
     const usualIntervalDays = atMost(
       Math.exp(cadence.logPerUnit + cadence.quantityElasticity * Math.log(usualQuantity)) +
-        rhythm.expectedDelay,
+        (usualDays - Math.exp(cadence.logLasted)),
       PREDICTION_HORIZON_DAYS,
     );
     return {
@@ -191,15 +159,15 @@ export class StatisticalAnalyzer implements Analyzer {
       overdueDays,
       confidence: Math.round(confidence * 100) / 100,
       confidenceToleranceDays: tolerance,
-      typicalIntervalDays: Math.round(typicalIntervalDays * 10) / 10,
-      probabilityWithin: probabilityKnots((_, i) => within[i]!),
+      typicalIntervalDays: Math.round(atMost(usualDays, PREDICTION_HORIZON_DAYS) * 10) / 10,
+      probabilityWithin,
       lastPurchasedAt: dates.at(lastDay),
       lastQuantity,
       purchaseDays: series.days.length,
       usualProducts: usualProducts(series),
       reason: describeReason({
         usualIntervalDays,
-        lastIntervalDays: typicalIntervalDays,
+        lastIntervalDays: atMost(usualDays, PREDICTION_HORIZON_DAYS),
         lastQuantity,
         lastProductName: lastProduct(series).name,
         daysSinceLast: nowDay - lastDay,
@@ -231,11 +199,4 @@ class DayDates {
     }
     return date;
   }
-}
-
-/** One category bought on two or more days: its series, cadence and purchase-day distribution. */
-interface Estimate {
-  series: CategorySeries;
-  cadence: Cadence;
-  days: PurchaseDayDistribution;
 }

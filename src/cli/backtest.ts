@@ -405,7 +405,7 @@ class JsonLinesFile {
 
 function formatReport(label: string, report: BacktestReport, out: string | undefined): string {
   const n = (value: number) => value.toLocaleString("en-US");
-  const { protocol, window } = report;
+  const { protocol, hazard } = report;
   const lines = [
     `Backtest on ${label}: ${n(report.customers)} customers, ${n(report.customersWithCases)} with held-out purchases`,
     `protocol: per customer × category with ≥ ${protocol.minPurchaseDays} distinct purchase days, the last one is held out; ` +
@@ -415,10 +415,7 @@ function formatReport(label: string, report: BacktestReport, out: string | undef
           "(--ask-at last-basket: the held-out purchase is then always the next trip, so this gives the answer away)") +
       ` (days in ${protocol.timeZone})`,
     `analyzer: ${report.analyzerVersion}; priors for ${n(report.priorCategories)} categories from the training side, ` +
-      `window = predictive quantiles ${window.lower.toFixed(3)}–${window.upper.toFixed(3)} ` +
-      (window.calibratedOn
-        ? `(calibrated on ${n(window.calibratedOn)} training hold-outs)`
-        : "(nominal: too little training data to calibrate)"),
+      `hazard fitted on ${n(hazard.cases)} training cases (${n(hazard.events)} purchases in ${n(hazard.exposureDays)} days at risk)`,
     "",
     ...scoreTable(report.scores),
   ];

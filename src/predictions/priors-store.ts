@@ -3,9 +3,9 @@
 // a new one within `recheckMs` (AnalyzerSource), and because the analyzer's version carries the
 // priors' fingerprint, cached predictions made with older priors are simply never read again.
 import type { Analyzer, PopulationPriors } from "../analysis/contract";
+import { fitHazard } from "../analysis/hazard-fit";
 import { EMPTY_PRIORS, PriorsBuilder } from "../analysis/priors";
 import { StatisticalAnalyzer } from "../analysis/statistical-analyzer";
-import { calibrateWindow } from "../analysis/window-calibration";
 import type { DatabaseProvider } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
@@ -23,9 +23,9 @@ export async function latestPriors(db: Db): Promise<StoredPriors | undefined> {
   const row = await db.populationPriors.findFirst({ orderBy: [{ computedAt: "desc" }, { id: "desc" }] });
   if (!row) return undefined;
   const priors = JSON.parse(row.data) as PopulationPriors;
-  if (priors.format !== 1 || priors.fingerprint !== row.fingerprint) {
+  if (priors.format !== 2 || priors.fingerprint !== row.fingerprint) {
     throw new Error(
-      `PopulationPriors ${row.id}: expected format 1 with fingerprint ${row.fingerprint}, ` +
+      `PopulationPriors ${row.id}: expected format 2 with fingerprint ${row.fingerprint}, ` +
         `got format ${String(priors.format)} with fingerprint ${String(priors.fingerprint)}`,
     );
   }
@@ -55,7 +55,7 @@ export async function fitAndStorePriors(
   options: FitPriorsOptions,
 ): Promise<StoredPriors> {
   const wanted = options.sampleCustomers ?? PRIORS_SAMPLE_CUSTOMERS;
-  // Keep half of what is read for the customer effect and the window calibration (their cost grows
+  // Keep half of what is read for the customer effect and the hazard fit (their cost grows
   // with the sample, their precision hardly beyond a thousand customers).
   const builder = new PriorsBuilder({ timeZone: options.timeZone, sampleSize: Math.ceil(wanted / 2) });
   const step = Math.max(1, Math.ceil((await db.customer.count()) / wanted));
@@ -77,7 +77,7 @@ export async function fitAndStorePriors(
     }
   }
   const customers = builder.customers;
-  const priors = calibrateWindow(builder.build(), builder.sample(), { timeZone: options.timeZone });
+  const priors = fitHazard(builder.build(), builder.sample(), { timeZone: options.timeZone });
   const computedAt = new Date();
   await db.populationPriors.upsert({
     where: { fingerprint: priors.fingerprint },

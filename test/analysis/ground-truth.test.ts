@@ -4,9 +4,9 @@
 // analyzer's typical interval for the quantity last bought should match that, in the median over
 // households, without ever being told the household's size, personal factor or trip period.
 import { MAX_PURCHASES } from "../../src/analysis/contract";
+import { fitPopulationPriors } from "../../src/analysis/hazard-fit";
 import { StatisticalAnalyzer } from "../../src/analysis/statistical-analyzer";
 import { syntheticHistory } from "../../src/analysis/synthetic-histories";
-import { fitPopulationPriors } from "../../src/analysis/window-calibration";
 import { STAPLES, sizeFactor } from "../../src/datagen/catalogue";
 import { generateCustomers } from "../../src/datagen/generator";
 

@@ -3,13 +3,7 @@
 // carries what one category says about another.
 import type { CategoryPrior, CustomerHistory, PopulationPriors } from "../../src/analysis/contract";
 import { NO_CUSTOMER_EFFECT } from "../../src/analysis/customer-effect";
-import {
-  EMPTY_PRIORS,
-  PriorsBuilder,
-  priorOf,
-  UNINFORMED_PRIOR,
-  withWindow,
-} from "../../src/analysis/priors";
+import { EMPTY_PRIORS, PriorsBuilder, priorOf, UNINFORMED_PRIOR } from "../../src/analysis/priors";
 import { StatisticalAnalyzer } from "../../src/analysis/statistical-analyzer";
 import { customerRandom } from "../../src/datagen/random";
 
@@ -104,7 +98,7 @@ describe("PriorsBuilder", () => {
     expect(fitPriors([])).toEqual(EMPTY_PRIORS);
   });
 
-  it("keeps a bounded, deterministic sample for calibration", () => {
+  it("keeps a bounded, deterministic sample for the customer effect and the hazard fit", () => {
     const builder = new PriorsBuilder({ sampleSize: 10 });
     const histories = simulate({ ...population, customers: 50 });
     for (const h of histories) builder.add(h);
@@ -140,9 +134,7 @@ describe("shrinkage towards the prior", () => {
     within: 0.3,
     quantityElasticity: 0,
   };
-  const analyzer = new StatisticalAnalyzer(
-    withWindow({ ...EMPTY_PRIORS, categories: { EGGS: prior } }, { lower: 0.1, upper: 0.9, calibratedOn: 0 }),
-  );
+  const analyzer = new StatisticalAnalyzer({ ...EMPTY_PRIORS, categories: { EGGS: prior } });
   const buyer = (days: number[]): CustomerHistory => ({
     customerId: "c",
     purchases: days.map((d) => ({

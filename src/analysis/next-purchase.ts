@@ -1,0 +1,128 @@
+// The distribution of the next purchase day as of now, from the hazard of every segment (hazard.ts):
+// S(m) = P(not bought in the first m days from `fromDay`) = Π over the days before m of (1 − h). Every
+// figure a prediction states is read from it, so they can never contradict each other: the predicted
+// day is its median, the 80 % window two of its percentiles (fitted levels, hazard-fit.ts), the probability of buying within
+// d days 1 − S, confidence the mass around the predicted day.
+import {
+  type CaseState,
+  CURVE_DAYS,
+  dayPredictor,
+  isTripDay,
+  logistic,
+  SEGMENTS,
+  segmentIndexOf,
+  staticPredictor,
+  tripDaysIn,
+} from "./hazard";
+
+/** Survival below this is 0 for every figure read: the rest of the curve need not be computed. */
+const NEGLIGIBLE = 1e-9;
+
+/**
+ * One case's distribution. An instance is refilled case after case (`fill`), so analysing thousands
+ * of categories allocates nothing per category; read what is needed before the next fill.
+ *
+ * @example
+ *   const next = new NextPurchase().fill(state, weights);
+ *   next.quantile(0.5);                 // the median day, or undefined when it lies beyond a year
+ *   next.probabilityWithin(nowDay, 7);  // P(bought on a day in [nowDay, nowDay + 7))
+ */
+export class NextPurchase {
+  /** The first day the purchase can happen. */
+  fromDay = 0;
+  /** The rhythm of the case (period 0: none), to place trip days within blocks. */
+  private rhythm: Pick<CaseState, "rhythmPeriod" | "rhythmAnchor"> = { rhythmPeriod: 0, rhythmAnchor: 0 };
+  /** Per segment, 1 − the daily hazard on its trip days and on its other days. */
+  private readonly keepOn = new Float64Array(SEGMENTS.length);
+  private readonly keepOff = new Float64Array(SEGMENTS.length);
+  /** S at each segment's start, and after the last one. */
+  private readonly survival = new Float64Array(SEGMENTS.length + 1);
+
+  /** The distribution of one case under the hazard's weights `w`. */
+  fill(state: CaseState, w: ArrayLike<number>): this {
+    this.fromDay = state.fromDay;
+    this.rhythm = state;
+    const { keepOn, keepOff, survival } = this;
+    const base = staticPredictor(state, w);
+    survival[0] = 1;
+    let k = 0;
+    for (; k < SEGMENTS.length; k++) {
+      const segment = SEGMENTS[k]!;
+      const first = state.fromDay + segment.start;
+      if (segment.length === 1) {
+        const keep = 1 - logistic(base + dayPredictor(state, segment, isTripDay(state, first), w));
+        keepOn[k] = keep;
+        keepOff[k] = keep;
+        survival[k + 1] = survival[k]! * keep;
+      } else {
+        // A block: its trip days and its other days each have their hazard; S falls by both.
+        const trips = tripDaysIn(state, first, segment.length);
+        keepOff[k] = 1 - logistic(base + dayPredictor(state, segment, false, w));
+        keepOn[k] = trips ? 1 - logistic(base + dayPredictor(state, segment, true, w)) : keepOff[k]!;
+        survival[k + 1] = survival[k]! * keepOff[k]! ** (segment.length - trips) * keepOn[k]! ** trips;
+      }
+      if (survival[k + 1]! < NEGLIGIBLE) break;
+    }
+    // Bought by now for every purpose: the rest of the curve is 0.
+    for (k++; k < SEGMENTS.length; k++) {
+      keepOn[k] = 0;
+      keepOff[k] = 0;
+      survival[k + 1] = 0;
+    }
+    return this;
+  }
+
+  /** P(not bought on any of the first m days from fromDay); beyond the curve the last hazard holds. */
+  survivalAfter(m: number): number {
+    if (m <= 0) return 1;
+    const k = segmentIndexOf(m);
+    if (k >= SEGMENTS.length) {
+      const last = SEGMENTS.length - 1;
+      return this.survival[SEGMENTS.length]! * this.keepWithin(last, CURVE_DAYS, m - CURVE_DAYS);
+    }
+    const start = SEGMENTS[k]!.start;
+    // Most horizons read are segment boundaries (PROBABILITY_DAYS are): no power needed.
+    return m === start ? this.survival[k]! : this.survival[k]! * this.keepWithin(k, start, m - start);
+  }
+
+  /** P(bought on a day in [nowDay, nowDay + d)). */
+  probabilityWithin(nowDay: number, d: number): number {
+    return 1 - this.survivalAfter(nowDay + d - this.fromDay);
+  }
+
+  /** P(first ≤ day ≤ last). */
+  probabilityBetween(first: number, last: number): number {
+    const from = Math.max(first, this.fromDay) - this.fromDay;
+    const to = last + 1 - this.fromDay;
+    if (to <= from) return 0;
+    return this.survivalAfter(from) - this.survivalAfter(to);
+  }
+
+  /**
+   * The first day by which the purchase has happened with probability at least p; undefined when that
+   * is beyond CURVE_DAYS (the customer may well have stopped buying the category).
+   */
+  quantile(p: number): number | undefined {
+    const target = 1 - p; // the first m with S(m + 1) ≤ target
+    const { survival } = this;
+    if (survival[SEGMENTS.length]! > target) return undefined;
+    let k = 0;
+    while (survival[k + 1]! > target) k++;
+    const { start, length } = SEGMENTS[k]!;
+    // Within a block S falls day by day: the first j with S(start + j + 1) ≤ target, by bisection.
+    let low = 0;
+    let high = length - 1;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (survival[k]! * this.keepWithin(k, start, mid + 1) <= target) high = mid;
+      else low = mid + 1;
+    }
+    return this.fromDay + start + low;
+  }
+
+  /** The share surviving `days` days of segment k from day offset `from`. */
+  private keepWithin(k: number, from: number, days: number): number {
+    const trips = tripDaysIn(this.rhythm, this.fromDay + from, days);
+    return this.keepOff[k]! ** (days - trips) * this.keepOn[k]! ** trips;
+  }
+}
