@@ -8,7 +8,7 @@ import vm from "node:vm";
 import { type CustomerHistory, MAX_PURCHASES } from "../src/analysis/contract";
 import { fitPopulationPriors } from "../src/analysis/hazard-fit";
 import { StatisticalAnalyzer } from "../src/analysis/statistical-analyzer";
-import { syntheticHistories } from "../src/analysis/synthetic-histories";
+import { syntheticHistories } from "../src/datagen/synthetic-histories";
 import { intOption, parseCommandArgs } from "../src/cli/support/command";
 
 const GOAL_CUSTOMERS_PER_SECOND = 5_000;

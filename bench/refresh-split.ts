@@ -18,7 +18,7 @@ import { intOption, parseCommandArgs } from "../src/cli/support/command";
 import { loadConfig } from "../src/config";
 import { openDatabase } from "../src/db/client";
 import { handler } from "../src/lambda/ai-customer-analysis";
-import { latestPriors } from "../src/predictions/priors-store";
+import { latestPriors } from "../src/predictions/store/priors-store";
 import { nodeFlagsOfScript } from "./support/npm-script";
 import { median } from "./support/stats";
 

@@ -392,7 +392,7 @@ const schema = z.object({
     .string()
     .default("UTC")
     .refine(isTimeZone, { message: 'expected an IANA time zone such as "UTC" or "America/New_York"' }),
-  // Parsed by croner, the library that schedules it (src/predictions/refresh-schedule.ts).
+  // Parsed by croner, the library that schedules it (src/predictions/batch/refresh-schedule.ts).
   REFRESH_CRON: z
     .string()
     .trim()

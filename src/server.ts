@@ -30,8 +30,8 @@ import { bodyErrorHandler } from "./http/body-errors";
 import { healthz, readyz } from "./http/health";
 import { dropLateAnswers, requestDeadline } from "./http/request-deadline";
 import type { Logger } from "./logger";
-import { BatchRunner } from "./predictions/batch-runner";
-import { scheduleRefresh } from "./predictions/refresh-schedule";
+import { BatchRunner } from "./predictions/batch/batch-runner";
+import { scheduleRefresh } from "./predictions/batch/refresh-schedule";
 import { createPredictionRuntime, type PredictionRuntime } from "./predictions/runtime";
 import { webApps } from "./web/web-apps";
 

@@ -11,7 +11,7 @@ import { DateTimeResolver } from "graphql-scalars";
 import type { CustomerHistory } from "../../src/analysis/contract";
 import { StatisticalAnalyzer } from "../../src/analysis/statistical-analyzer";
 import { type Database, openDatabase } from "../../src/db/client";
-import { latestPriors } from "../../src/predictions/priors-store";
+import { latestPriors } from "../../src/predictions/store/priors-store";
 
 export interface NaiveServerOptions {
   databaseUrl: string;

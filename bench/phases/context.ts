@@ -5,7 +5,7 @@ import os from "node:os";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { type Config, DEFAULT_PREDICTION_CONFIG } from "../../src/config";
-import { fitAndStorePriors } from "../../src/predictions/priors-store";
+import { fitAndStorePriors } from "../../src/predictions/store/priors-store";
 import { profiled } from "../support/profile";
 import {
   assertCached,

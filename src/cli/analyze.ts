@@ -10,8 +10,8 @@ import { missingAwsCredentials } from "../bedrock/credentials";
 import { buildCustomerPrompt } from "../bedrock/prompt";
 import { DatabaseUsageLedger } from "../bedrock/usage-ledger";
 import { InputError } from "../errors";
-import { AnalyzerSource } from "../predictions/priors-store";
-import { loadRecentHistories } from "../predictions/recent-histories";
+import { AnalyzerSource } from "../predictions/store/priors-store";
+import { loadRecentHistories } from "../predictions/store/recent-histories";
 import { parseCommandArgs, runCommand, UsageError } from "./support/command";
 
 const USAGE = "npm run analyze -- --customer <id | externalId> [--analyzer statistical|bedrock] [--dry-run]";

@@ -29,7 +29,7 @@ import {
   runForwardExam,
 } from "../analysis/forward-exam";
 import type { AskAt } from "../analysis/holdout";
-import { syntheticCategoryKind, syntheticHistories } from "../analysis/synthetic-histories";
+import { syntheticCategoryKind, syntheticHistories } from "../datagen/synthetic-histories";
 import { InputError } from "../errors";
 import { readCsvHeader, readCsvRecords } from "../importers/completejourney/csv-records";
 import { PRODUCTS_FILE, TRANSACTIONS_FILE } from "../importers/completejourney/import";
@@ -41,7 +41,7 @@ import {
   TRANSACTION_COLUMNS,
 } from "../importers/completejourney/rows";
 import { STORE_TIME_ZONE } from "../importers/completejourney/store-time";
-import { iterateHistories } from "../predictions/history-source";
+import { iterateHistories } from "../predictions/store/history-source";
 import { intOption, parseCommandArgs, runCommand, UsageError } from "./support/command";
 import { formatForwardReport } from "./support/forward-report";
 import { createProgress } from "./support/progress";

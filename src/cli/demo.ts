@@ -13,8 +13,8 @@ import { type Config, redactUrl, sqlitePath } from "../config";
 import { seedDatabase } from "../datagen/seed";
 import type { Db } from "../db/client";
 import { createFileLogger } from "../logger";
-import type { BatchRefreshSummary } from "../predictions/batch-refresh";
-import { dueBefore } from "../predictions/prediction-store";
+import type { BatchRefreshSummary } from "../predictions/batch/batch-refresh";
+import { dueBefore } from "../predictions/store/prediction-store";
 import { type CommandContext, intOption, parseCommandArgs, runCommand, UsageError } from "./support/command";
 import {
   formatImportSummary,

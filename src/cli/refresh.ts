@@ -1,5 +1,5 @@
 // npm run refresh -- [--chunk-size N] [--concurrency N] [--resume <runId>] [--no-priors] [--quiet]
-// The batch refresh (src/predictions/batch-refresh.ts): fits the population priors, then recomputes
+// The batch refresh (src/predictions/batch/batch-refresh.ts): fits the population priors, then recomputes
 // and stores every customer's predictions. Without --resume it takes up the newest unfinished run
 // whose process died (stale heartbeat), else starts a new one; while another process's run is live
 // it does nothing. Exit code 0 when every customer was refreshed, 1 when any failed.
@@ -8,7 +8,7 @@ import {
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,
   latestUnfinishedRun,
-} from "../predictions/batch-refresh";
+} from "../predictions/batch/batch-refresh";
 import { createPredictionRuntime, writeOnlyCacheConfig } from "../predictions/runtime";
 import { type CommandContext, intOption, parseCommandArgs, runCommand } from "./support/command";
 import { refreshWithProgress } from "./support/refresh-progress";

@@ -4,7 +4,7 @@ import type { Now } from "../clock";
 import type { DatabaseProvider } from "../config";
 import type { Database, Db } from "../db/client";
 import type { Logger } from "../logger";
-import type { BatchRunner } from "../predictions/batch-runner";
+import type { BatchRunner } from "../predictions/batch/batch-runner";
 import type { PredictionRuntime } from "../predictions/runtime";
 import { apiError, ErrorCode } from "./errors";
 import { createLoaders, type Loaders } from "./loaders";

@@ -1,7 +1,7 @@
 import { customerByIdLoader } from "../customers/loaders";
 import type { Db } from "../db/client";
-import { predictionsByCustomerLoader } from "../predictions/loaders";
-import type { PredictionService } from "../predictions/prediction-service";
+import { predictionsByCustomerLoader } from "../predictions/serving/loaders";
+import type { PredictionService } from "../predictions/serving/prediction-service";
 import { productByIdLoader } from "../products/loaders";
 import { itemsByPurchaseLoader, latestPurchasesLoader } from "../purchases/loaders";
 

@@ -17,8 +17,8 @@ import { chunks } from "../db/batching";
 import { type Db, openDatabase } from "../db/client";
 import { InputError } from "../errors";
 import { createLogger, type Logger } from "../logger";
-import { refreshWithRetry } from "../predictions/batch-refresh";
-import type { PredictionService } from "../predictions/prediction-service";
+import { refreshWithRetry } from "../predictions/batch/batch-refresh";
+import type { PredictionService } from "../predictions/serving/prediction-service";
 import { createPredictionRuntime, writeOnlyCacheConfig } from "../predictions/runtime";
 
 export interface RefreshEvent {

@@ -11,10 +11,10 @@ import { clockFor, type Now } from "../clock";
 import type { AnalyzerConfig, DatabaseProvider, PredictionConfig } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
-import { createCache, type ResilientCache } from "./cache";
+import { createCache, type ResilientCache } from "./cache/cache";
 import type { CustomerPredictions } from "./customer-predictions";
-import { type AnalyzerProvider, PredictionService } from "./prediction-service";
-import { AnalyzerSource } from "./priors-store";
+import { type AnalyzerProvider, PredictionService } from "./serving/prediction-service";
+import { AnalyzerSource } from "./store/priors-store";
 
 export interface PredictionRuntime {
   service: PredictionService;

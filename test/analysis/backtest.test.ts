@@ -7,7 +7,7 @@ import { BASELINE_NAMES } from "../../src/analysis/baselines";
 import { DayClock } from "../../src/analysis/calendar";
 import type { CustomerHistory } from "../../src/analysis/contract";
 import { holdOutCases, trainingSide } from "../../src/analysis/holdout";
-import { syntheticHistories } from "../../src/analysis/synthetic-histories";
+import { syntheticHistories } from "../../src/datagen/synthetic-histories";
 
 const OPTIONS = { seed: 3, days: 180, end: new Date("2026-01-01T00:00:00Z") };
 const histories = [...syntheticHistories(OPTIONS, 40)];

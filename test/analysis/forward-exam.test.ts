@@ -19,7 +19,7 @@ import {
   parseAsOfDays,
   runForwardExam,
 } from "../../src/analysis/forward-exam";
-import { syntheticCategoryKind, syntheticHistories } from "../../src/analysis/synthetic-histories";
+import { syntheticCategoryKind, syntheticHistories } from "../../src/datagen/synthetic-histories";
 
 const clock = new DayClock();
 const START = Date.UTC(2026, 0, 1) / DAY_MS; // day 0 = 2026-01-01

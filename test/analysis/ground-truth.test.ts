@@ -6,7 +6,7 @@
 import { MAX_PURCHASES } from "../../src/analysis/contract";
 import { fitPopulationPriors } from "../../src/analysis/hazard-fit";
 import { StatisticalAnalyzer } from "../../src/analysis/statistical-analyzer";
-import { syntheticHistory } from "../../src/analysis/synthetic-histories";
+import { syntheticHistory } from "../../src/datagen/synthetic-histories";
 import { STAPLES, sizeFactor } from "../../src/datagen/catalogue";
 import { generateCustomers } from "../../src/datagen/generator";
 

@@ -12,7 +12,7 @@ import {
   RecordPurchaseDocument,
 } from "../../src/client/generated/graphql";
 import { seedDatabase } from "../../src/datagen/seed";
-import type { AnalyzerProvider } from "../../src/predictions/prediction-service";
+import type { AnalyzerProvider } from "../../src/predictions/serving/prediction-service";
 import { describeApi, type TestApi } from "../support/api";
 
 const DAY = 86_400_000;

@@ -14,7 +14,7 @@ import {
   type PredictionConfig,
 } from "../../src/config";
 import { type Database, openDatabase } from "../../src/db/client";
-import type { AnalyzerProvider } from "../../src/predictions/prediction-service";
+import type { AnalyzerProvider } from "../../src/predictions/serving/prediction-service";
 import { createPredictionRuntime, type PredictionRuntime } from "../../src/predictions/runtime";
 import { type ApiServer, createServer } from "../../src/server";
 import { createDatabase, PROVIDERS } from "./databases";

@@ -6,7 +6,7 @@ import {
   type BatchRefreshOptions,
   type BatchRefreshSummary,
   runBatchRefresh,
-} from "../../predictions/batch-refresh";
+} from "../../predictions/batch/batch-refresh";
 import { createProgress, type Progress } from "./progress";
 
 export async function refreshWithProgress(

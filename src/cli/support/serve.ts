@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import v8 from "node:v8";
 import { KeyRing } from "../../auth/api-keys";
 import type { ApiKeys } from "../../config";
-import { cacheHeapWarning } from "../../predictions/heap-budget";
+import { cacheHeapWarning } from "../../predictions/cache/heap-budget";
 import { createPredictionRuntime, type PredictionRuntime } from "../../predictions/runtime";
 import { createServer } from "../../server";
 import type { CommandContext } from "./command";

@@ -1,0 +1,330 @@
+// The Prediction table: every customer's current predictions (supersededAt IS NULL) for audience
+// queries, the superseded ones as history, and each prediction's outcome once the customer buys the
+// category (for live accuracy).
+import { DayClock } from "../../analysis/calendar";
+import type { DatabaseProvider } from "../../config";
+import { chunks } from "../../db/batching";
+import type { Db } from "../../db/client";
+import { Prisma } from "../../generated/prisma/sqlite/client";
+import type { CustomerPredictions, PredictionRecord, PredictionSource } from "../customer-predictions";
+
+/**
+ * Makes these the customers' current predictions: each customer's previous current ones are marked
+ * superseded (kept as history) and the new ones inserted. A customer's whole set goes in one INSERT
+ * and the database's triggers supersede the previous set in that same statement (a customer left
+ * with no predictions is sent as a marker row that supersedes and is not stored), so an audience
+ * query never sees a customer with none or with two sets, and no transaction is needed: a page of
+ * customers is one statement. A failure part-way through a large batch leaves whole customers
+ * written or not; writing them again is harmless.
+ *
+ * One customer's bad row never keeps the others out: a statement that fails while the database
+ * still answers is written again one customer at a time. Returns the customers that could not be
+ * written, with why.
+ *
+ * @throws the database's error when it does not answer at all (nothing more is tried then).
+ */
+export async function saveCurrentPredictions(
+  db: Db,
+  provider: DatabaseProvider,
+  batch: readonly CustomerPredictions[],
+): Promise<Map<number, unknown>> {
+  const failed = new Map<number, unknown>();
+  const insert = (customers: readonly CustomerPredictions[]) => {
+    const rows = customers.flatMap((c) => rowsOf(c, provider));
+    return db.$executeRaw(provider === "postgresql" ? postgresInsert(rows) : sqliteInsert(rows));
+  };
+  for (const customers of chunks(batch, CUSTOMERS_PER_INSERT)) {
+    try {
+      await insert(customers);
+    } catch (error) {
+      if (!(await answers(db))) throw error;
+      if (customers.length === 1) failed.set(customers[0]!.customerId, error);
+      else {
+        for (const customer of customers) {
+          await insert([customer]).catch((single: unknown) => failed.set(customer.customerId, single));
+        }
+      }
+    }
+  }
+  return failed;
+}
+
+export interface Outcome {
+  category: string;
+  /** |purchase day − predicted day| in whole calendar days. */
+  errorDays: number;
+  inWindow: boolean;
+}
+
+/**
+ * Records that the customer bought the purchase's categories. Per category, the prediction scored is
+ * the FIRST one made since the category's previous purchase (the earliest still open, current or
+ * superseded): scoring the current one instead would grade a daily refresh on forecasts made the day
+ * before the purchase. Every other open prediction of that cycle is closed (fulfilledAt set, no
+ * error), so one purchase is scored once. Returns the outcomes scored.
+ */
+export async function recordOutcomes(
+  db: Db,
+  purchase: { id: number; customerId: number; purchasedAt: Date },
+  clock: DayClock,
+): Promise<Outcome[]> {
+  const { customerId, purchasedAt } = purchase;
+  const bought = await db.product.findMany({
+    where: { items: { some: { purchaseId: purchase.id } } },
+    select: { category: true },
+  });
+  if (!bought.length) return [];
+  const open = await db.prediction.findMany({
+    where: {
+      customerId,
+      category: { in: [...new Set(bought.map((p) => p.category))] },
+      fulfilledAt: null,
+      generatedAt: { lte: purchasedAt },
+    },
+    orderBy: [{ generatedAt: "asc" }, { id: "asc" }],
+    select: {
+      id: true,
+      category: true,
+      lastPurchasedAt: true,
+      nextPurchaseAt: true,
+      windowStart: true,
+      windowEnd: true,
+    },
+  });
+  if (!open.length) return [];
+  // The cycle being closed: the predictions made since the category's latest previous purchase.
+  const cycleStart = new Map<string, number>();
+  for (const p of open) {
+    cycleStart.set(p.category, Math.max(cycleStart.get(p.category) ?? 0, p.lastPurchasedAt.getTime()));
+  }
+  const day = clock.dayOf(purchasedAt);
+  const scored = new Map<string, { id: number; errorDays: number; inWindow: boolean }>();
+  for (const p of open) {
+    if (scored.has(p.category) || p.lastPurchasedAt.getTime() !== cycleStart.get(p.category)) continue;
+    scored.set(p.category, {
+      id: p.id,
+      errorDays: Math.abs(day - clock.dayOf(p.nextPurchaseAt)),
+      inWindow: clock.dayOf(p.windowStart) <= day && day <= clock.dayOf(p.windowEnd),
+    });
+  }
+  const scoredIds = [...scored.values()].map((o) => o.id);
+  // fulfilledAt: null in every where: a concurrent purchase that got there first keeps its outcome.
+  await db.$transaction([
+    ...[...scored.values()].map(({ id, errorDays, inWindow }) =>
+      db.prediction.updateMany({
+        where: { id, fulfilledAt: null },
+        data: { fulfilledAt: purchasedAt, errorDays, inWindow },
+      }),
+    ),
+    db.prediction.updateMany({
+      where: { id: { in: open.map((p) => p.id).filter((id) => !scoredIds.includes(id)) }, fulfilledAt: null },
+      data: { fulfilledAt: purchasedAt },
+    }),
+  ]);
+  return [...scored].map(([category, { errorDays, inWindow }]) => ({ category, errorDays, inWindow }));
+}
+
+export interface SourceAccuracy {
+  source: PredictionSource;
+  /** Purchase cycles scored: the first prediction after a purchase, graded by the next one. */
+  fulfilled: number;
+  meanAbsoluteErrorDays: number;
+  /** Share of fulfilled predictions whose purchase fell inside the 80 % window. */
+  windowCoverage: number;
+}
+
+/** Live accuracy per source over the predictions fulfilled since `since`, sources in name order. */
+export async function predictionAccuracy(
+  db: Db,
+  since: Date,
+  source?: PredictionSource,
+): Promise<SourceAccuracy[]> {
+  const groups = await db.prediction.groupBy({
+    by: ["source"],
+    where: { fulfilledAt: { gte: since }, errorDays: { not: null }, ...(source ? { source } : {}) },
+    _count: { _all: true },
+    _avg: { errorDays: true },
+    orderBy: { source: "asc" },
+  });
+  const inWindow = await db.prediction.groupBy({
+    by: ["source"],
+    where: { fulfilledAt: { gte: since }, inWindow: true, ...(source ? { source } : {}) },
+    _count: { _all: true },
+  });
+  const covered = new Map(inWindow.map((g) => [g.source, g._count._all]));
+  return groups.map((g) => ({
+    source: g.source as PredictionSource,
+    fulfilled: g._count._all,
+    meanAbsoluteErrorDays: g._avg.errorDays ?? 0,
+    windowCoverage: (covered.get(g.source) ?? 0) / g._count._all,
+  }));
+}
+
+/** The start of the day after today + withinDays in the prediction calendar: "due by then". */
+export function dueBefore(clock: DayClock, now: Date, withinDays: number): Date {
+  return clock.startOf(clock.dayOf(now) + withinDays + 1);
+}
+
+export interface DueCursor {
+  nextPurchaseAt: Date;
+  customerId: number;
+}
+
+/**
+ * Current, not yet fulfilled predictions of a category due before `until`, soonest (so most
+ * overdue) first, with their customers; `first + 1` rows so the caller can tell whether more follow.
+ */
+export function currentPredictionsDue(
+  db: Db,
+  { category, until, first, after }: { category: string; until: Date; first: number; after?: DueCursor },
+) {
+  return db.prediction.findMany({
+    where: {
+      category,
+      supersededAt: null,
+      fulfilledAt: null,
+      nextPurchaseAt: { lt: until },
+      ...(after
+        ? {
+            OR: [
+              { nextPurchaseAt: { gt: after.nextPurchaseAt } },
+              { nextPurchaseAt: after.nextPurchaseAt, customerId: { gt: after.customerId } },
+            ],
+          }
+        : {}),
+    },
+    orderBy: [{ nextPurchaseAt: "asc" }, { customerId: "asc" }],
+    take: first + 1,
+    include: { customer: true },
+  });
+}
+
+/** A stored prediction row as the serving records have it. */
+export function recordOfRow(row: {
+  category: string;
+  usualProducts: string;
+  nextPurchaseAt: Date;
+  windowStart: Date;
+  windowEnd: Date;
+  confidence: number;
+  toleranceDays: number;
+  intervalDays: number;
+  lastPurchasedAt: Date;
+  overdue: boolean;
+  reason: string;
+  source: string;
+  model: string;
+}): PredictionRecord {
+  return {
+    category: row.category,
+    usualProducts: JSON.parse(row.usualProducts) as PredictionRecord["usualProducts"],
+    nextPurchaseAt: row.nextPurchaseAt.toISOString(),
+    windowStart: row.windowStart.toISOString(),
+    windowEnd: row.windowEnd.toISOString(),
+    confidence: row.confidence,
+    toleranceDays: row.toleranceDays,
+    intervalDays: row.intervalDays,
+    lastPurchasedAt: row.lastPurchasedAt.toISOString(),
+    overdue: row.overdue,
+    reason: row.reason,
+    source: row.source as PredictionSource,
+    model: row.model,
+  };
+}
+
+// ---- private helpers ----
+
+/** Whether the database answers a trivial query: a failed statement was its own fault, not an outage. */
+async function answers(db: Db): Promise<boolean> {
+  try {
+    await db.$queryRaw`SELECT 1`;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Customers per INSERT: the largest GraphQL page (MAX_PAGE_SIZE), so a cold page is one statement
+ * (about 2,000 rows with 20 categories each). All rows travel as ONE JSON parameter, unpacked by the
+ * database (json_each, jsonb_to_recordset): per-parameter work in the driver adapter was most of a
+ * batch write's time. The statements stay this small because Prisma keeps its last 100 debug
+ * messages, with their parameters, in memory.
+ */
+const CUSTOMERS_PER_INSERT = 100;
+
+/** A Prediction row as inserted: the served record, with its customer's columns, products as JSON. */
+type Row = Omit<PredictionRecord, "usualProducts"> &
+  Pick<CustomerPredictions, "customerId" | "generatedAt" | "expiresAt"> & { usualProducts: string };
+
+/** An empty set: the other columns are NULL, and the triggers take a NULL category as this marker. */
+type EmptySetMarker = Pick<Row, "customerId" | "generatedAt">;
+
+const COLUMNS: ReadonlyArray<[keyof Row, string]> = [
+  ["customerId", "integer"],
+  ["category", "text"],
+  ["nextPurchaseAt", "timestamp(3)"],
+  ["windowStart", "timestamp(3)"],
+  ["windowEnd", "timestamp(3)"],
+  ["confidence", "double precision"],
+  ["toleranceDays", "double precision"],
+  ["intervalDays", "double precision"],
+  ["lastPurchasedAt", "timestamp(3)"],
+  ["overdue", "boolean"],
+  ["reason", "text"],
+  ["usualProducts", "text"],
+  ["source", "text"],
+  ["model", "text"],
+  ["generatedAt", "timestamp(3)"],
+  ["expiresAt", "timestamp(3)"],
+];
+
+const columnList = Prisma.raw(COLUMNS.map(([name]) => `"${name}"`).join(", "));
+
+// SQLite gets each row as an array in COLUMNS order: half the text of objects to pass through Prisma
+// and for SQLite to parse (json_each hands every element over as text, parsed again per column).
+function sqliteInsert(rows: Array<Row | EmptySetMarker>) {
+  const values = Prisma.raw(COLUMNS.map((_, i) => `value ->> ${i}`).join(", "));
+  const arrays = rows.map((row: Partial<Row>) => COLUMNS.map(([name]) => row[name] ?? null));
+  return Prisma.sql`INSERT INTO "Prediction" (${columnList}) SELECT ${values} FROM json_each(${JSON.stringify(arrays)})`;
+}
+
+function postgresInsert(rows: Array<Row | EmptySetMarker>) {
+  const record = Prisma.raw(COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(", "));
+  return Prisma.sql`INSERT INTO "Prediction" (${columnList})
+    SELECT ${columnList} FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(${record})`;
+}
+
+function rowsOf(customer: CustomerPredictions, provider: DatabaseProvider): Array<Row | EmptySetMarker> {
+  const time = timeOf(provider);
+  if (!customer.predictions.length) {
+    return [{ customerId: customer.customerId, generatedAt: time(customer.generatedAt) }];
+  }
+  return customer.predictions.map((p) => toRow(customer, p, time));
+}
+
+function toRow(customer: CustomerPredictions, p: PredictionRecord, time: (iso: string) => string): Row {
+  return {
+    customerId: customer.customerId,
+    category: p.category,
+    nextPurchaseAt: time(p.nextPurchaseAt),
+    windowStart: time(p.windowStart),
+    windowEnd: time(p.windowEnd),
+    confidence: p.confidence,
+    toleranceDays: p.toleranceDays,
+    intervalDays: p.intervalDays,
+    lastPurchasedAt: time(p.lastPurchasedAt),
+    overdue: p.overdue,
+    reason: p.reason,
+    usualProducts: JSON.stringify(p.usualProducts),
+    source: p.source,
+    model: p.model,
+    generatedAt: time(customer.generatedAt),
+    expiresAt: time(customer.expiresAt),
+  };
+}
+
+/** SQLite compares Prisma's DateTime text, so it must be written exactly as Prisma writes it. */
+function timeOf(provider: DatabaseProvider): (iso: string) => string {
+  return provider === "sqlite" ? (iso) => iso.replace(/Z$/, "+00:00") : (iso) => iso;
+}

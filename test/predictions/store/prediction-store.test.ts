@@ -1,0 +1,205 @@
+// The Prediction table on both databases: one current set per customer with history kept, and a
+// purchase scored once, against the first prediction made since the category's previous purchase.
+import { DayClock } from "../../../src/analysis/calendar";
+import type { CustomerPredictions, PredictionRecord } from "../../../src/predictions/customer-predictions";
+import {
+  predictionAccuracy,
+  recordOutcomes,
+  saveCurrentPredictions,
+} from "../../../src/predictions/store/prediction-store";
+import { describeEachDatabase } from "../../support/databases";
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 2, 1);
+const at = (days: number) => new Date(T0 + days * DAY).toISOString();
+
+function record(category: string, next: number, lastBought: number): PredictionRecord {
+  return {
+    category,
+    usualProducts: [{ sku: `${category}-1`, name: `${category} one`, share: 1 }],
+    nextPurchaseAt: at(next),
+    windowStart: at(next - 1),
+    windowEnd: at(next + 1),
+    confidence: 0.6,
+    toleranceDays: 1,
+    intervalDays: 7,
+    lastPurchasedAt: at(lastBought),
+    overdue: false,
+    reason: "buys about every 7 days",
+    source: "STATISTICAL",
+    model: "statistical@test",
+  };
+}
+
+function set(customerId: number, generated: number, predictions: PredictionRecord[]): CustomerPredictions {
+  return { customerId, generatedAt: at(generated), expiresAt: at(generated + 1), predictions, insights: [] };
+}
+
+describeEachDatabase("prediction store", (handle) => {
+  let customerId = 0;
+  let milkPurchase = 0;
+  beforeAll(async () => {
+    const db = handle.database.prisma;
+    customerId = (await db.customer.create({ data: { externalId: "c1", name: "Ana" } })).id;
+    const milk = await db.product.create({ data: { sku: "MILK-1", name: "Milk", category: "MILK" } });
+    // Three daily refreshes after the milk bought on day 0: forecasts for day 7, then 8, then 9.
+    await saveCurrentPredictions(db, handle.provider, [
+      set(customerId, 1, [record("MILK", 7, 0), record("EGGS", 5, 0)]),
+    ]);
+    await saveCurrentPredictions(db, handle.provider, [
+      set(customerId, 2, [record("MILK", 8, 0), record("EGGS", 5, 0)]),
+    ]);
+    await saveCurrentPredictions(db, handle.provider, [
+      set(customerId, 3, [record("MILK", 9, 0), record("EGGS", 5, 0)]),
+    ]);
+    milkPurchase = (
+      await db.purchase.create({
+        data: {
+          customerId,
+          purchasedAt: new Date(at(10)),
+          total: 2,
+          items: { create: [{ productId: milk.id, quantity: 1, amount: 2 }] },
+        },
+      })
+    ).id;
+  });
+
+  it("keeps exactly one current set per customer, the older ones as history", async () => {
+    const db = handle.database.prisma;
+    const current = await db.prediction.findMany({
+      where: { customerId, supersededAt: null },
+      orderBy: { category: "asc" },
+    });
+    expect(current.map((p) => [p.category, p.nextPurchaseAt.toISOString()])).toEqual([
+      ["EGGS", at(5)],
+      ["MILK", at(9)],
+    ]);
+    expect(await db.prediction.count({ where: { customerId, supersededAt: { not: null } } })).toBe(4);
+  });
+
+  it("scores a purchase once, against the first forecast since the previous purchase", async () => {
+    const db = handle.database.prisma;
+    const outcomes = await recordOutcomes(
+      db,
+      { id: milkPurchase, customerId, purchasedAt: new Date(at(10)) },
+      new DayClock("UTC"),
+    );
+    // The day-1 forecast said day 7: 3 days early, outside its window (6–8).
+    expect(outcomes).toEqual([{ category: "MILK", errorDays: 3, inWindow: false }]);
+    const milk = await db.prediction.findMany({
+      where: { customerId, category: "MILK" },
+      orderBy: { generatedAt: "asc" },
+    });
+    expect(milk.map((p) => [p.fulfilledAt?.toISOString() ?? null, p.errorDays])).toEqual([
+      [at(10), 3],
+      [at(10), null],
+      [at(10), null],
+    ]);
+    // Eggs were not bought: still open.
+    expect(await db.prediction.count({ where: { customerId, category: "EGGS", fulfilledAt: null } })).toBe(3);
+    expect(await predictionAccuracy(db, new Date(at(0)))).toEqual([
+      { source: "STATISTICAL", fulfilled: 1, meanAbsoluteErrorDays: 3, windowCoverage: 0 },
+    ]);
+  });
+
+  it("scores nothing twice when the same purchase is reported again", async () => {
+    const again = await recordOutcomes(
+      handle.database.prisma,
+      { id: milkPurchase, customerId, purchasedAt: new Date(at(10)) },
+      new DayClock("UTC"),
+    );
+    expect(again).toEqual([]);
+  });
+
+  it("keeps one current set per customer when a batch spans several statements, each its own set", async () => {
+    const db = handle.database.prisma;
+    // 150 customers × 30 categories = 4,500 rows: more than one INSERT's worth.
+    const categories = Array.from({ length: 30 }, (_, i) => `CAT${String(i).padStart(2, "0")}`);
+    const ids: number[] = [];
+    for (let i = 0; i < 150; i++) {
+      ids.push((await db.customer.create({ data: { externalId: `bulk-${i}`, name: `Bulk ${i}` } })).id);
+    }
+    const batchAt = (day: number, next: number) =>
+      ids.map((id) =>
+        set(
+          id,
+          day,
+          categories.map((c) => record(c, next, 0)),
+        ),
+      );
+    await saveCurrentPredictions(db, handle.provider, batchAt(1, 7));
+    await saveCurrentPredictions(db, handle.provider, batchAt(2, 8));
+    const current = await db.prediction.groupBy({
+      by: ["customerId", "generatedAt"],
+      where: { customerId: { in: ids }, supersededAt: null },
+      _count: { _all: true },
+    });
+    expect(current).toHaveLength(ids.length);
+    expect(current.every((g) => g._count._all === categories.length)).toBe(true);
+    expect(current.every((g) => g.generatedAt.toISOString() === at(2))).toBe(true);
+    expect(
+      await db.prediction.count({ where: { customerId: { in: ids }, supersededAt: new Date(at(2)) } }),
+    ).toBe(ids.length * categories.length);
+  });
+
+  it("supersedes the previous set of a customer left with no predictions", async () => {
+    const db = handle.database.prisma;
+    const id = (await db.customer.create({ data: { externalId: "emptied", name: "Emptied" } })).id;
+    const other = (await db.customer.create({ data: { externalId: "kept", name: "Kept" } })).id;
+    const untouched = (await db.customer.create({ data: { externalId: "untouched", name: "U" } })).id;
+    await saveCurrentPredictions(db, handle.provider, [
+      set(id, 1, [record("MILK", 7, 0)]),
+      set(other, 1, [record("MILK", 7, 0)]),
+      set(untouched, 1, [record("MILK", 7, 0)]),
+    ]);
+    // One statement: an empty set next to a new one.
+    await saveCurrentPredictions(db, handle.provider, [
+      set(id, 2, []),
+      set(other, 2, [record("EGGS", 6, 0)]),
+    ]);
+    expect(
+      await db.prediction.findMany({ where: { customerId: id }, select: { supersededAt: true } }),
+    ).toEqual([{ supersededAt: new Date(at(2)) }]);
+    const current = await db.prediction.findMany({
+      where: { customerId: { in: [other, untouched] }, supersededAt: null },
+      orderBy: { customerId: "asc" },
+      select: { customerId: true, category: true },
+    });
+    expect(current).toEqual([
+      { customerId: other, category: "EGGS" },
+      { customerId: untouched, category: "MILK" },
+    ]);
+  });
+
+  it("keeps the invariant in the database: any insert of a newer set supersedes the current one", async () => {
+    // The trigger of migration 20261125120000_one_current_prediction_set; a migration that drops it
+    // (e.g. by redefining the table) fails here.
+    const db = handle.database.prisma;
+    const id = (await db.customer.create({ data: { externalId: "direct", name: "Direct" } })).id;
+    await saveCurrentPredictions(db, handle.provider, [
+      set(id, 1, [record("MILK", 7, 0), record("EGGS", 5, 0)]),
+    ]);
+    await db.prediction.create({
+      data: {
+        customerId: id,
+        category: "MILK",
+        nextPurchaseAt: new Date(at(9)),
+        windowStart: new Date(at(8)),
+        windowEnd: new Date(at(10)),
+        confidence: 0.5,
+        toleranceDays: 1,
+        intervalDays: 7,
+        lastPurchasedAt: new Date(at(0)),
+        overdue: false,
+        reason: "direct insert",
+        usualProducts: "[]",
+        source: "STATISTICAL",
+        model: "statistical@test",
+        generatedAt: new Date(at(3)),
+        expiresAt: new Date(at(4)),
+      },
+    });
+    const current = await db.prediction.findMany({ where: { customerId: id, supersededAt: null } });
+    expect(current.map((p) => p.reason)).toEqual(["direct insert"]);
+  });
+});
