@@ -103,7 +103,7 @@ export function buildCustomerPrompt(
     const offset = (date: Date) => clock.dayOf(date) - today;
     lines.push(
       `${key}|${promptSafe(p.category)}|${bought}|${offset(p.nextPurchaseAt)} [${offset(p.windowStart)},${offset(p.windowEnd)}] ` +
-        `${p.confidence.toFixed(2)} ±${p.confidenceToleranceDays}`,
+        `${p.confidence.toFixed(2)} ±${p.toleranceDays}`,
     );
   });
   return { ref, text: lines.join("\n"), categories };

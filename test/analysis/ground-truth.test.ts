@@ -33,7 +33,7 @@ describe("the analyzer on the generator's households", () => {
         if (!prediction || prediction.purchaseDays < 4) continue;
         const dpu = staple.daysPerUnit * sizeFactor(staple, household.size) * personalFactor;
         const truth = prediction.lastQuantity * dpu + household.tripPeriod / 2;
-        ratios.get(staple.key)!.push(prediction.typicalIntervalDays / truth);
+        ratios.get(staple.key)!.push(prediction.intervalDays / truth);
       }
     });
   });

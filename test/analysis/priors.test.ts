@@ -144,7 +144,7 @@ describe("shrinkage towards the prior", () => {
   });
   const typical = (days: number[]) =>
     analyzer.analyze([buyer(days)], new Date(START + (days[days.length - 1]! + 1) * DAY_MS))[0]!
-      .predictions[0]!.typicalIntervalDays;
+      .predictions[0]!.intervalDays;
 
   it("meets the prior halfway after one interval: √(20 × 5) = 10 days", () => {
     expect(typical([0, 20])).toBe(10);

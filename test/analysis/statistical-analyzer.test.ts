@@ -124,7 +124,7 @@ describe("StatisticalAnalyzer", () => {
 
     it("predicts the next purchase a week after the last: the median day", () => {
       expect(dayOf(milk.nextPurchaseAt)).toBe(35);
-      expect(milk.typicalIntervalDays).toBe(7);
+      expect(milk.intervalDays).toBe(7);
       expect(dayOf(milk.lastPurchasedAt)).toBe(28);
       expect(milk.lastQuantity).toBe(1);
       expect(milk.purchaseDays).toBe(5);
@@ -149,7 +149,7 @@ describe("StatisticalAnalyzer", () => {
     });
 
     it("is confident: the whole chance lies within ±1 day of the predicted day", () => {
-      expect(milk.confidenceToleranceDays).toBe(1);
+      expect(milk.toleranceDays).toBe(1);
       expect(milk.confidence).toBe(1);
       expect(milk.reason).toBe("buys about every 7 days; last bought 1 × Whole Milk yesterday");
     });
@@ -213,7 +213,7 @@ describe("StatisticalAnalyzer", () => {
       expect(dayOf(milk.windowStart)).toBeLessThanOrEqual(dayOf(milk.nextPurchaseAt));
       expect(dayOf(milk.nextPurchaseAt)).toBeLessThanOrEqual(dayOf(milk.windowEnd));
       expect(dayOf(milk.windowEnd)).toBeLessThanOrEqual(29 + PREDICTION_HORIZON_DAYS);
-      expect(milk.typicalIntervalDays).toBeLessThanOrEqual(PREDICTION_HORIZON_DAYS);
+      expect(milk.intervalDays).toBeLessThanOrEqual(PREDICTION_HORIZON_DAYS);
       expect(Number.isFinite(milk.confidence)).toBe(true);
       expect(milk.reason).not.toMatch(/Infinity|NaN/);
       for (const date of [milk.nextPurchaseAt, milk.windowStart, milk.windowEnd]) {
@@ -235,7 +235,7 @@ describe("StatisticalAnalyzer", () => {
       29,
     );
     expect(dayOf(milk.nextPurchaseAt)).toBe(42);
-    expect(milk.typicalIntervalDays).toBe(14);
+    expect(milk.intervalDays).toBe(14);
     expect(within(milk, 7)).toBe(0);
     expect(milk.lastQuantity).toBe(2);
     expect(milk.reason).toBe(
