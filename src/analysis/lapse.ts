@@ -14,13 +14,6 @@ import type { NextPurchase } from "./next-purchase";
  */
 export const STOPPED_SHARE = 0.5;
 
-export interface LapseChances {
-  /** P(bought within the usual interval from now's day). */
-  now: number;
-  /** P(bought within the usual interval from the day after the last purchase). */
-  afterLast: number;
-}
-
 /**
  * Has the model's chance of a purchase within one usual interval fallen below STOPPED_SHARE of what it
  * was right after the last purchase? `current` is the case's distribution as of now (left as it is);
@@ -41,26 +34,6 @@ export function probablyStopped(
   // The chance right after the last purchase is at most 1: no need to compute it.
   if (!(now < STOPPED_SHARE)) return false;
   return now < STOPPED_SHARE * chanceAfterLast(reference, state, weights, interval);
-}
-
-/**
- * Both chances (for tests and measurements; the analyzer asks probablyStopped).
- *
- * @example lapseChances(next, reference, state, weights, nowDay, 7) // { now: 0.0104, afterLast: 0.5887 }
- */
-export function lapseChances(
-  current: NextPurchase,
-  reference: NextPurchase,
-  state: CaseState,
-  weights: ArrayLike<number>,
-  nowDay: number,
-  usualDays: number,
-): LapseChances {
-  const interval = usualInterval(usualDays);
-  return {
-    now: current.probabilityWithin(nowDay, interval),
-    afterLast: chanceAfterLast(reference, state, weights, interval),
-  };
 }
 
 // ---- private helpers ----
