@@ -6,9 +6,9 @@
 import { MAX_PURCHASES } from "../../src/analysis/contract";
 import { fitPopulationPriors } from "../../src/analysis/hazard-fit";
 import { StatisticalAnalyzer } from "../../src/analysis/statistical-analyzer";
-import { syntheticHistory } from "../../src/datagen/synthetic-histories";
 import { STAPLES, sizeFactor } from "../../src/datagen/catalogue";
 import { generateCustomers } from "../../src/datagen/generator";
+import { syntheticHistory } from "../../src/datagen/synthetic-histories";
 
 const OPTIONS = { seed: 2026, days: 365, end: new Date("2026-01-01T00:00:00Z") };
 const customers = [...generateCustomers(OPTIONS, 400)];

@@ -122,7 +122,11 @@ describe("describeReason", () => {
     expect(describeReason({ ...regular, lastBought: two })).toBe(
       "buys about every 7 days (9 purchase days over 56 days); last bought 5 days ago: 2 × Whole Milk and 1 × Skim Milk",
     );
-    const four = [...two, { name: "Oat Drink", lastQuantity: 1 }, { name: "Chocolate Milk", lastQuantity: 0.5 }];
+    const four = [
+      ...two,
+      { name: "Oat Drink", lastQuantity: 1 },
+      { name: "Chocolate Milk", lastQuantity: 0.5 },
+    ];
     expect(describeReason({ ...regular, lastBought: four })).toContain(
       "last bought 5 days ago: 2 × Whole Milk, 1 × Skim Milk and 2 other products",
     );
