@@ -191,16 +191,11 @@ export async function prepareBedrock(options: {
  * complete, valid tool input and the bench measures the calls, not fallbacks.
  */
 function agreeWithStatistics(request: FakeBedrockRequest) {
-  const forecast = /^(k\d+)\|[^|\n]*\|[^|\n]*\|(-?\d+) \[(-?\d+),(-?\d+)\] ([\d.]+)/gm;
-  const predictions = [...request.promptText.matchAll(forecast)].map(
-    ([, key, next, start, end, confidence]) => ({
-      key,
-      next: Number(next),
-      windowStart: Number(start),
-      windowEnd: Number(end),
-      confidence: Number(confidence),
-      reason: "bench: agrees with the statistics",
-    }),
-  );
+  const forecast = /^(k\d+)\|[^|\n]*\|[^|\n]*\|(-?\d+) \[/gm;
+  const predictions = [...request.promptText.matchAll(forecast)].map(([, key, next]) => ({
+    key,
+    next: Number(next),
+    reason: "bench: agrees with the statistics",
+  }));
   return { predictions, insights: [] };
 }

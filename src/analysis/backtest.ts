@@ -213,7 +213,7 @@ class Exam {
     for (const t of tallies) t.analyzer.add(error, covered);
     this.cases++;
     this.confidenceSum += prediction.confidence;
-    if (error <= prediction.confidenceToleranceDays) this.withinTolerance++;
+    if (error <= prediction.toleranceDays) this.withinTolerance++;
     this.options.onPrediction?.({
       customer: c.customerId,
       category: c.category,

@@ -106,14 +106,22 @@ export function usualProducts(series: CategorySeries, limit = 3): UsualProduct[]
   return top.map((use) => ({ sku: use.sku, name: use.name, share: round2(use.days / series.days.length) }));
 }
 
-/** The product bought most of on the last purchase day (what the customer "last bought"). */
-export function lastProduct(series: CategorySeries): ProductUse {
+/**
+ * Every product bought on the last purchase day (what the customer "last bought"), most units first,
+ * then by name: a day with whole and skimmed milk is both, never all of it under one name.
+ */
+export function lastDayProducts(series: CategorySeries): ProductUse[] {
   const lastDay = series.days[series.days.length - 1];
-  let best: ProductUse | undefined;
+  const bought: ProductUse[] = [];
   series.products.forEach((use) => {
-    if (use.lastDay === lastDay && (!best || use.lastQuantity > best.lastQuantity)) best = use;
+    if (use.lastDay === lastDay) bought.push(use);
   });
-  return best!;
+  if (bought.length > 1) {
+    bought.sort(
+      (a, b) => b.lastQuantity - a.lastQuantity || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
+  }
+  return bought;
 }
 
 // ---- private helpers ----

@@ -55,10 +55,10 @@ export interface UsualProduct {
  * @example
  *   {
  *     category: "FLUID MILK PRODUCTS", nextPurchaseAt: 2026-03-12, windowStart: 2026-03-10, windowEnd: 2026-03-14,
- *     overdue: false, overdueDays: 0, confidence: 0.62, confidenceToleranceDays: 2, typicalIntervalDays: 9.5,
+ *     overdue: false, overdueDays: 0, confidence: 0.62, toleranceDays: 2, intervalDays: 9.5,
  *     probabilityWithin: [0, 0, 0.01, 0.04, 0.12, 0.3, 0.5, 0.85, 0.97, 0.99, 1, 1, 1, 1, 1, 1], lastPurchasedAt: 2026-03-02,
  *     lastQuantity: 1, purchaseDays: 7, usualProducts: [{ sku: "SYN-MILK-01", name: "Hometown Whole Milk", share: 1 }],
- *     reason: "buys about every 9.5 days; last bought 1 × Hometown Whole Milk 8 days ago",
+ *     reason: "buys about every 10 days (7 purchase days over 57 days); last bought 8 days ago: 1 × Hometown Whole Milk",
  *   }
  */
 export interface CategoryPrediction {
@@ -74,14 +74,14 @@ export interface CategoryPrediction {
   /** Days between the expected day and `now`'s day when overdue, else 0. */
   overdueDays: number;
   /**
-   * 0–1: the analyzer's probability that the purchase falls within ±confidenceToleranceDays of
+   * 0–1: the analyzer's probability that the purchase falls within ±toleranceDays of
    * nextPurchaseAt (docs/PREDICTION.md). The backtest checks that it is honest.
    */
   confidence: number;
   /** max(1, 20 % of the typical interval), in whole days. */
-  confidenceToleranceDays: number;
+  toleranceDays: number;
   /** Days the customer's last purchase typically lasts (for the quantity last bought). */
-  typicalIntervalDays: number;
+  intervalDays: number;
   /**
    * P(bought on a day in [now's day, now's day + d)) at each d of PROBABILITY_DAYS, in that order:
    * non-decreasing, each 0–1. Read any whole d from 1 to 365 with `probabilityWithin(prediction, d)`
@@ -95,7 +95,12 @@ export interface CategoryPrediction {
   purchaseDays: number;
   /** Most chosen first; at most three. */
   usualProducts: UsualProduct[];
-  /** One line a person can read: "buys about every 7 days; last bought 2 × Whole Milk 5 days ago". */
+  /**
+   * One line a person can read, saying what the prediction rests on (the customer's rhythm, how often
+   * they buy, or similar customers), what they last bought and when, and whether the need is overdue
+   * or probably given up (reason.ts): "buys about every 7 days (9 purchase days over 56 days); last
+   * bought 5 days ago: 2 × Whole Milk".
+   */
   reason: string;
   /** What made this prediction, when not the analyzer's own source (a per-item fallback). */
   source?: PredictionSource;

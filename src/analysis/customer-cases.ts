@@ -23,6 +23,8 @@ export interface CategoryCase {
 
 export interface CustomerCases {
   rhythm: TripRhythm;
+  /** Distinct days with a basket among those looked at. */
+  tripDays: number;
   repeated: CategoryCase[];
   /** Categories bought on one day only. */
   once: CategorySeries[];
@@ -49,7 +51,7 @@ export function customerCases(
   const once: CategorySeries[] = [];
   const repeatedSeries: CategorySeries[] = [];
   for (const one of series) (one.days.length >= 2 ? repeatedSeries : once).push(one);
-  if (!repeatedSeries.length) return { rhythm, repeated: [], once };
+  if (!repeatedSeries.length) return { rhythm, tripDays: tripDays.length, repeated: [], once };
 
   const { customerEffect } = priors;
   const observations = repeatedSeries.map((one) => intervalObservations(one, rhythm));
@@ -97,5 +99,5 @@ export function customerCases(
       },
     };
   });
-  return { rhythm, repeated, once };
+  return { rhythm, tripDays: trips, repeated, once };
 }

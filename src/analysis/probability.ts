@@ -32,11 +32,25 @@ export function probabilityWithin(
       `probabilityWithin: expected ${PROBABILITY_DAYS.length} probabilities (one per PROBABILITY_DAYS), got ${knots.length}`,
     );
   }
+  return probabilityWithinAt(knots, days);
+}
+
+/**
+ * P(bought within `days` days) for any real number of days, read from stored knots the way
+ * probabilityWithin reads whole days: 0 at 0 days and before, a constant hazard between two stored
+ * horizons (and between 0 days and the first), the last stored value beyond the last. For moving a
+ * distribution by a fraction of a day (shift.ts).
+ *
+ * @example probabilityWithinAt(prediction.probabilityWithin, 12.5) // between the knots at 10 and 14
+ */
+export function probabilityWithinAt(knots: readonly number[], days: number): number {
+  if (!(days > 0)) return 0;
+  if (days >= MAX_PROBABILITY_DAYS) return knots[knots.length - 1]!;
   let upper = 0;
   while (PROBABILITY_DAYS[upper]! < days) upper++;
-  if (PROBABILITY_DAYS[upper] === days || upper === 0) return knots[upper]!;
-  const [a, b] = [PROBABILITY_DAYS[upper - 1]!, PROBABILITY_DAYS[upper]!];
-  const [pa, pb] = [knots[upper - 1]!, knots[upper]!];
+  if (PROBABILITY_DAYS[upper] === days) return knots[upper]!;
+  const [a, b] = [upper ? PROBABILITY_DAYS[upper - 1]! : 0, PROBABILITY_DAYS[upper]!];
+  const [pa, pb] = [upper ? knots[upper - 1]! : 0, knots[upper]!];
   const t = (days - a) / (b - a);
   const [sa, sb] = [1 - pa, 1 - pb];
   if (sb <= 0 || sa <= 0) return pa + t * (pb - pa);

@@ -4,7 +4,7 @@
 // stopped, with weights fitted on the population's own history (hazard-fit.ts). Every figure of a
 // prediction is read off that one distribution. Pure and synchronous; the method is docs/PREDICTION.md.
 import { DayClock } from "./calendar";
-import { lastProduct, usualProducts } from "./category-series";
+import { lastDayProducts, usualProducts } from "./category-series";
 import {
   type Analyzer,
   type CategoryPrediction,
@@ -18,12 +18,13 @@ import {
 import { type CategoryCase, customerCases } from "./customer-cases";
 import { FEATURE_COUNT, HAZARD_FEATURES } from "./hazard";
 import { medianOf } from "./intervals";
+import { probablyStopped } from "./lapse";
 import { NextPurchase } from "./next-purchase";
 import { probabilityKnots } from "./probability";
 import { describeReason } from "./reason";
 
 /** Bump whenever the method's output for the same input and priors can change. */
-export const METHOD_VERSION = "2.0.0";
+export const METHOD_VERSION = "2.0.1";
 
 /**
  * Confidence is the probability of landing within ±max(1 day, this share of the typical interval) of
@@ -43,7 +44,7 @@ export interface StatisticalAnalyzerOptions {
 /**
  * @example
  *   const analyzer = new StatisticalAnalyzer(priors, { timeZone: "America/New_York" });
- *   analyzer.version; // "statistical@2.0.0/priors:1a47e90bbdd5594d/tz:America/New_York/last:20"
+ *   analyzer.version; // "statistical@2.0.1/priors:1a47e90bbdd5594d/tz:America/New_York/last:20"
  *   const analyses = analyzer.analyze(histories, new Date());
  */
 export class StatisticalAnalyzer implements Analyzer {
@@ -52,6 +53,8 @@ export class StatisticalAnalyzer implements Analyzer {
   private readonly clock: DayClock;
   private readonly maxPurchases: number;
   private readonly weights: Float64Array;
+  /** The curve had now been the day after the last purchase, for overdue reasons (lapse.ts). */
+  private readonly reference = new NextPurchase();
 
   constructor(
     readonly priors: PopulationPriors,
@@ -94,7 +97,7 @@ export class StatisticalAnalyzer implements Analyzer {
     dates: DayDates,
     next: NextPurchase,
   ): CustomerAnalysis {
-    const { repeated, once } = customerCases(
+    const { repeated, once, tripDays } = customerCases(
       history,
       this.priors,
       this.clock,
@@ -102,7 +105,9 @@ export class StatisticalAnalyzer implements Analyzer {
       nowDay,
       this.maxPurchases,
     );
-    const predictions = repeated.map((c) => this.predict(c, next.fill(c.state, this.weights), nowDay, dates));
+    const predictions = repeated.map((c) =>
+      this.predict(c, next.fill(c.state, this.weights), nowDay, dates, tripDays),
+    );
     const occasional: OccasionalCategory[] = once.map((series) => ({
       category: series.category,
       lastPurchasedAt: dates.at(series.days[0]!),
@@ -124,7 +129,13 @@ export class StatisticalAnalyzer implements Analyzer {
     };
   }
 
-  private predict(c: CategoryCase, next: NextPurchase, nowDay: number, dates: DayDates): CategoryPrediction {
+  private predict(
+    c: CategoryCase,
+    next: NextPurchase,
+    nowDay: number,
+    dates: DayDates,
+    tripDays: number,
+  ): CategoryPrediction {
     const { series, cadence, usualDays } = c;
     const lastDay = c.state.lastDay;
     const lastQuantity = series.quantities[series.quantities.length - 1]!;
@@ -150,6 +161,9 @@ export class StatisticalAnalyzer implements Analyzer {
         (usualDays - Math.exp(cadence.logLasted)),
       PREDICTION_HORIZON_DAYS,
     );
+    // Only a need past due asks whether it has been given up (at most a second curve).
+    const stopped =
+      overdueDays > 0 && probablyStopped(next, this.reference, c.state, this.weights, nowDay, usualDays);
     return {
       category: series.category,
       nextPurchaseAt: dates.at(predicted),
@@ -158,8 +172,8 @@ export class StatisticalAnalyzer implements Analyzer {
       overdue: overdueDays > 0,
       overdueDays,
       confidence: Math.round(confidence * 100) / 100,
-      confidenceToleranceDays: tolerance,
-      typicalIntervalDays: Math.round(atMost(usualDays, PREDICTION_HORIZON_DAYS) * 10) / 10,
+      toleranceDays: tolerance,
+      intervalDays: Math.round(atMost(usualDays, PREDICTION_HORIZON_DAYS) * 10) / 10,
       probabilityWithin,
       lastPurchasedAt: dates.at(lastDay),
       lastQuantity,
@@ -168,11 +182,15 @@ export class StatisticalAnalyzer implements Analyzer {
       reason: describeReason({
         usualIntervalDays,
         lastIntervalDays: atMost(usualDays, PREDICTION_HORIZON_DAYS),
-        lastQuantity,
-        lastProductName: lastProduct(series).name,
-        daysSinceLast: nowDay - lastDay,
-        overdueDays,
+        intervalSpread: cadence.logSd,
         ownWeight: cadence.ownWeight,
+        purchaseDays: series.days.length,
+        tripDays,
+        daysSinceFirst: nowDay - series.days[0]!,
+        daysSinceLast: nowDay - lastDay,
+        lastBought: lastDayProducts(series),
+        overdueDays,
+        probablyStopped: stopped,
       }),
     };
   }

@@ -1,8 +1,9 @@
 // Claude on Bedrock behind the analyzer contract: the statistical analysis is computed first and sent
-// as facts; Claude may adjust dates and windows and adds insights. Whatever goes wrong for a customer
-// (budget, the caller's call allowance used up, open circuit, throttling, bad output, …) that
-// customer gets the statistical analysis, marked STATISTICAL and kept only briefly (retryAfterMs), so
-// Claude is tried again later and a failure is never cached as BEDROCK.
+// as facts; Claude may move a category's day (the statistical distribution moves with it, so the
+// window and the probabilities agree with the day: model-output.ts) and adds insights. Whatever goes
+// wrong for a customer (budget, the caller's call allowance used up, open circuit, throttling, bad
+// output, …) that customer gets the statistical analysis, marked STATISTICAL and kept only briefly
+// (retryAfterMs), so Claude is tried again later and a failure is never cached as BEDROCK.
 import { randomBytes } from "node:crypto";
 import type { AnalyzeOptions, Analyzer, CustomerAnalysis, CustomerHistory } from "../analysis/contract";
 import type { Logger } from "../logger";
@@ -33,7 +34,9 @@ export class BedrockAnalyzer implements Analyzer {
     private readonly statistical: Analyzer,
     private readonly options: BedrockAnalyzerOptions,
   ) {
-    this.version = `bedrock@1/${options.gateway.modelId}/${statistical.version}`;
+    // 2: Claude moves the day and the statistical distribution follows (its own window and confidence
+    // are no longer asked for).
+    this.version = `bedrock@2/${options.gateway.modelId}/${statistical.version}`;
   }
 
   async analyze(

@@ -1,10 +1,13 @@
 // Turns what Claude returned into predictions the API can serve, trusting nothing: the tool input is
-// validated item by item (zod), unknown categories are dropped, days are clamped to a sane range,
-// windows put in order, confidence kept in [0, 1]. Any category whose item is missing or invalid keeps
+// validated item by item (zod), unknown categories are dropped, days are clamped to a sane range. What
+// Claude adjusts is the day; the statistical distribution moves with it (src/analysis/shift.ts), so
+// the window, the confidence and every probability served beside the day say the same thing. Any
+// category whose item is missing or invalid, or whose day no move of the distribution can reach, keeps
 // its statistical prediction. Pure: no I/O.
 import { z } from "zod";
 import { DayClock } from "../analysis/calendar";
 import type { CategoryPrediction, CustomerAnalysis } from "../analysis/contract";
+import { medianDay, moveMedianTo, probabilityBetweenDays } from "../analysis/shift";
 
 /** The furthest ahead a model-made date may lie (a year). */
 export const MAX_DAYS_AHEAD = 365;
@@ -13,7 +16,10 @@ const MAX_TEXT = 200;
 
 export interface MergeResult {
   analysis: CustomerAnalysis;
-  /** Categories that kept the statistical prediction because the model's item was missing or invalid. */
+  /**
+   * Categories that kept the statistical prediction because the model's item was missing or invalid,
+   * or moved the day where the statistical distribution cannot follow (its median lies beyond a year).
+   */
   fellBack: number;
   /** Items that named no category of this customer (dropped). */
   unknown: number;
@@ -61,25 +67,12 @@ export function mergeModelOutput(
   let fellBack = 0;
   const predictions = statistical.predictions.map((stat): CategoryPrediction => {
     const item = byCategory.get(stat.category);
-    if (!item) {
+    const adjusted = item && moved(stat, item, clock, today);
+    if (!adjusted) {
       fellBack++;
       return { ...stat, source: "STATISTICAL", model: statisticalModel };
     }
-    const [start, next, end] = [item.windowStart, item.next, item.windowEnd]
-      .map((d) => Math.min(MAX_DAYS_AHEAD, Math.max(0, Math.round(d))))
-      .sort((a, b) => a - b) as [number, number, number];
-    return {
-      ...stat,
-      nextPurchaseAt: clock.startOf(today + next),
-      windowStart: clock.startOf(today + start),
-      windowEnd: clock.startOf(today + end),
-      overdue: next === 0 && stat.overdue,
-      overdueDays: next === 0 ? stat.overdueDays : 0,
-      confidence: Math.min(1, Math.max(0, item.confidence)),
-      reason: item.reason,
-      source: "BEDROCK",
-      model,
-    };
+    return { ...adjusted, reason: item.reason, source: "BEDROCK", model };
   });
   predictions.sort(
     (a, b) => a.nextPurchaseAt.getTime() - b.nextPurchaseAt.getTime() || a.category.localeCompare(b.category),
@@ -93,17 +86,53 @@ export function mergeModelOutput(
 
 // ---- private helpers ----
 
+/**
+ * The statistical prediction with the model's day: unchanged when the day is the statistical one,
+ * else the distribution moved so that a reader of its probabilities finds the median on the day
+ * (P'(within d) = P(within d − shift)), the window moved as far, the confidence re-read around the
+ * day. The move is measured from where the statistical probabilities put the median (medianDay),
+ * which can be a day or more off the statistical day where the stored horizons are sparse: so a day
+ * later than the probabilities said always makes a purchase by any day less likely, never more.
+ * Overdue and overdueDays say how long the usual interval has passed, a fact of the history that no
+ * move changes. Undefined when the distribution cannot be moved there.
+ */
+function moved(
+  stat: CategoryPrediction,
+  item: ModelItem,
+  clock: DayClock,
+  today: number,
+): CategoryPrediction | undefined {
+  const offset = (date: Date) => clock.dayOf(date) - today;
+  const day = Math.min(MAX_DAYS_AHEAD, Math.max(0, Math.round(item.next)));
+  const statisticalDay = offset(stat.nextPurchaseAt);
+  if (day === statisticalDay) return stat;
+  const from = medianDay(stat.probabilityWithin) ?? statisticalDay;
+  const distribution = moveMedianTo(stat.probabilityWithin, day, day - from);
+  if (!distribution) return undefined;
+  const shift = Math.round(distribution.shift);
+  const start = Math.min(day, Math.max(0, offset(stat.windowStart) + shift));
+  const end = Math.max(day, Math.min(MAX_DAYS_AHEAD, offset(stat.windowEnd) + shift));
+  const tolerance = stat.toleranceDays;
+  const confidence = probabilityBetweenDays(distribution.probabilityWithin, day - tolerance, day + tolerance);
+  return {
+    ...stat,
+    nextPurchaseAt: clock.startOf(today + day),
+    windowStart: clock.startOf(today + start),
+    windowEnd: clock.startOf(today + end),
+    confidence: Math.round(confidence * 100) / 100,
+    probabilityWithin: distribution.probabilityWithin,
+  };
+}
+
 const OUTPUT = z.object({
   predictions: z.array(z.unknown()),
   insights: z.array(z.unknown()).optional(),
 });
 
+// Anything else an item holds (a window or confidence of its own) is dropped: they follow the day.
 const ITEM = z.object({
   key: z.string().max(20),
   next: z.number().finite(),
-  windowStart: z.number().finite(),
-  windowEnd: z.number().finite(),
-  confidence: z.number().finite(),
   reason: z.string().transform(clean).pipe(z.string().min(1)),
 });
 

@@ -13,12 +13,12 @@ export const TOOL_NAME = "record_predictions";
 export const SYSTEM_PROMPT = [
   "You forecast when a grocery shopper will next buy each product category.",
   "You get a statistical forecast per category, computed from the shopper's history with population",
-  "priors; it is well calibrated. Adjust a category's dates or window only when the history shows",
+  "priors; it is well calibrated. Move a category's most likely day only when the history shows",
   "something the statistics miss (a trend, a recent change of rhythm, a seasonal or stock-up pattern);",
-  "otherwise keep them. Days are offsets from today (day 0); the past is negative.",
+  "otherwise keep it. The window and the probabilities move with the day, as the statistics' whole",
+  "distribution is moved. Days are offsets from today (day 0); the past is negative.",
   `Answer only by calling ${TOOL_NAME}, with one entry per category key you were given:`,
-  "next = most likely day (>= 0), windowStart..windowEnd = 80% interval containing next,",
-  "confidence = probability (0-1) of buying within the tolerance stated for that category,",
+  "next = most likely day (>= 0),",
   "reason = one short plain sentence a shop assistant could read (no numbers beyond days and quantities).",
   "Also give up to 3 short insights about the shopper's habits (no guesses about identity, health,",
   "religion or other personal traits).",
@@ -36,12 +36,9 @@ export const TOOL_INPUT_SCHEMA = {
         properties: {
           key: { type: "string", description: "The category key, e.g. k3." },
           next: { type: "integer", minimum: 0, maximum: 365 },
-          windowStart: { type: "integer", minimum: 0, maximum: 365 },
-          windowEnd: { type: "integer", minimum: 0, maximum: 365 },
-          confidence: { type: "number", minimum: 0, maximum: 1 },
           reason: { type: "string", maxLength: 200 },
         },
-        required: ["key", "next", "windowStart", "windowEnd", "confidence", "reason"],
+        required: ["key", "next", "reason"],
       },
     },
     insights: { type: "array", items: { type: "string", maxLength: 200 }, maxItems: 3 },
@@ -103,7 +100,7 @@ export function buildCustomerPrompt(
     const offset = (date: Date) => clock.dayOf(date) - today;
     lines.push(
       `${key}|${promptSafe(p.category)}|${bought}|${offset(p.nextPurchaseAt)} [${offset(p.windowStart)},${offset(p.windowEnd)}] ` +
-        `${p.confidence.toFixed(2)} ±${p.confidenceToleranceDays}`,
+        `${p.confidence.toFixed(2)} ±${p.toleranceDays}`,
     );
   });
   return { ref, text: lines.join("\n"), categories };

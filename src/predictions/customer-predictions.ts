@@ -10,7 +10,13 @@ import type {
 
 export type { PredictionSource };
 
-/** One category's prediction as served (the GraphQL Prediction type's fields). */
+/**
+ * One category's prediction as served (the GraphQL Prediction type's fields). Every field keeps the
+ * name it has in the analyzer's CategoryPrediction (and keeps in the Prediction table and the GraphQL
+ * type): each layer only drops fields it does not serve and adds its own (source, model, generatedAt…).
+ * The dates change type, not name or meaning: ISO-8601 strings (UTC) instead of Date, so a record
+ * goes through JSON (Redis, the near cache) unchanged.
+ */
 export interface PredictionRecord {
   category: string;
   usualProducts: UsualProduct[];
@@ -111,8 +117,8 @@ function toRecord(
     windowStart: p.windowStart.toISOString(),
     windowEnd: p.windowEnd.toISOString(),
     confidence: p.confidence,
-    toleranceDays: p.confidenceToleranceDays,
-    intervalDays: p.typicalIntervalDays,
+    toleranceDays: p.toleranceDays,
+    intervalDays: p.intervalDays,
     lastPurchasedAt: p.lastPurchasedAt.toISOString(),
     overdue: p.overdue,
     reason: p.reason,

@@ -1,5 +1,5 @@
 import { DayClock } from "../../src/analysis/calendar";
-import { lastProduct, readShoppingHistory, usualProducts } from "../../src/analysis/category-series";
+import { lastDayProducts, readShoppingHistory, usualProducts } from "../../src/analysis/category-series";
 import type { CustomerHistory } from "../../src/analysis/contract";
 
 const START = Date.UTC(2026, 0, 1);
@@ -70,6 +70,27 @@ describe("usualProducts", () => {
       ["C", 0.4],
       ["B", 0.4],
     ]);
-    expect(lastProduct(series[0]!).sku).toBe("C");
+    expect(lastDayProducts(series[0]!).map((p) => p.sku)).toEqual(["C"]);
+  });
+});
+
+describe("lastDayProducts", () => {
+  it("lists every product of the last purchase day with its own units that day, most units first", () => {
+    // Day 5: A and B in one basket, A again in another: A 2 units, B 1; C (1 unit) is a tie broken by name.
+    const { series } = readShoppingHistory(
+      eggs([
+        [0, "A", "D"],
+        [5, "C", "B", "A"],
+        [5, "A"],
+      ]),
+      clock,
+      Date.UTC(2027, 0),
+      20,
+    );
+    expect(lastDayProducts(series[0]!).map((p) => [p.sku, p.lastQuantity])).toEqual([
+      ["A", 2],
+      ["B", 1],
+      ["C", 1],
+    ]);
   });
 });

@@ -6,9 +6,9 @@
 import { MAX_PURCHASES } from "../../src/analysis/contract";
 import { fitPopulationPriors } from "../../src/analysis/hazard-fit";
 import { StatisticalAnalyzer } from "../../src/analysis/statistical-analyzer";
-import { syntheticHistory } from "../../src/datagen/synthetic-histories";
 import { STAPLES, sizeFactor } from "../../src/datagen/catalogue";
 import { generateCustomers } from "../../src/datagen/generator";
+import { syntheticHistory } from "../../src/datagen/synthetic-histories";
 
 const OPTIONS = { seed: 2026, days: 365, end: new Date("2026-01-01T00:00:00Z") };
 const customers = [...generateCustomers(OPTIONS, 400)];
@@ -33,7 +33,7 @@ describe("the analyzer on the generator's households", () => {
         if (!prediction || prediction.purchaseDays < 4) continue;
         const dpu = staple.daysPerUnit * sizeFactor(staple, household.size) * personalFactor;
         const truth = prediction.lastQuantity * dpu + household.tripPeriod / 2;
-        ratios.get(staple.key)!.push(prediction.typicalIntervalDays / truth);
+        ratios.get(staple.key)!.push(prediction.intervalDays / truth);
       }
     });
   });

@@ -144,7 +144,7 @@ describe("shrinkage towards the prior", () => {
   });
   const typical = (days: number[]) =>
     analyzer.analyze([buyer(days)], new Date(START + (days[days.length - 1]! + 1) * DAY_MS))[0]!
-      .predictions[0]!.typicalIntervalDays;
+      .predictions[0]!.intervalDays;
 
   it("meets the prior halfway after one interval: √(20 × 5) = 10 days", () => {
     expect(typical([0, 20])).toBe(10);
@@ -158,8 +158,16 @@ describe("shrinkage towards the prior", () => {
     expect(typical([0, 20, 40])).toBeLessThan(many);
   });
 
-  it("says when the estimate leans on similar customers", () => {
-    const [analysis] = analyzer.analyze([buyer([0, 20])], new Date(START + 21 * DAY_MS));
-    expect(analysis!.predictions[0]!.reason).toContain("(few purchases yet: leans on similar customers)");
+  it("says the estimate leans on similar customers after one interval only", () => {
+    const reason = (days: number[]) =>
+      analyzer.analyze([buyer(days)], new Date(START + (days[days.length - 1]! + 1) * DAY_MS))[0]!
+        .predictions[0]!.reason;
+    // One interval, weight 1 / (1 + 0.3²/0.3²) = ½: the prior is half of it.
+    expect(reason([0, 20])).toContain(
+      "only 2 purchase days in 2 trips (20 days apart): leans on similar customers, about every 10 days",
+    );
+    expect(reason([0, 20, 40, 60, 80, 100, 120, 140, 160])).toMatch(
+      /^buys about every 20 days \(9 purchase days over 160 days\)/,
+    );
   });
 });

@@ -124,7 +124,7 @@ describe("StatisticalAnalyzer", () => {
 
     it("predicts the next purchase a week after the last: the median day", () => {
       expect(dayOf(milk.nextPurchaseAt)).toBe(35);
-      expect(milk.typicalIntervalDays).toBe(7);
+      expect(milk.intervalDays).toBe(7);
       expect(dayOf(milk.lastPurchasedAt)).toBe(28);
       expect(milk.lastQuantity).toBe(1);
       expect(milk.purchaseDays).toBe(5);
@@ -149,9 +149,11 @@ describe("StatisticalAnalyzer", () => {
     });
 
     it("is confident: the whole chance lies within ±1 day of the predicted day", () => {
-      expect(milk.confidenceToleranceDays).toBe(1);
+      expect(milk.toleranceDays).toBe(1);
       expect(milk.confidence).toBe(1);
-      expect(milk.reason).toBe("buys about every 7 days; last bought 1 × Whole Milk yesterday");
+      expect(milk.reason).toBe(
+        "buys about every 7 days (5 purchase days over 28 days); last bought yesterday: 1 × Whole Milk",
+      );
     });
   });
 
@@ -168,6 +170,23 @@ describe("StatisticalAnalyzer", () => {
       expect(within(lapsed, 7)).toBeCloseTo(0.0104, 3);
       expect(lapsed.overdue).toBe(true);
       expect(lapsed.overdueDays).toBe(88 - 35);
+    });
+
+    it("says a need just past due is overdue: the wait has not made it less likely", () => {
+      // Day 36: within 7 days (elapsed 8–14) = 0.5887, as within 7 days of the last purchase (elapsed
+      // 1–7): nothing says they stopped.
+      expect(milkOf(WEEKLY, 36, fading).reason).toBe(
+        "buys about every 7 days (5 purchase days over 28 days); last bought 8 days ago: 1 × Whole Milk; " +
+          "1 day overdue",
+      );
+    });
+
+    it("says a lapsed buyer may have stopped: the model's chance fell below half of what it was", () => {
+      // Day 88: within 7 days 0.0104, against 0.5887 within 7 days of the last purchase: 0.0104 < ½ × 0.5887.
+      expect(milkOf(WEEKLY, 88, fading).reason).toBe(
+        "buys about every 7 days (5 purchase days over 28 days); last bought 60 days ago: 1 × Whole Milk; " +
+          "about 8 weeks overdue: may have stopped buying this",
+      );
     });
 
     it("places the median beyond a year when it probably stopped, and never in the past", () => {
@@ -194,6 +213,33 @@ describe("StatisticalAnalyzer", () => {
     expect(within(milk, 7)).toBeCloseTo(0.3298, 3);
     expect(dayOf(milk.nextPurchaseAt)).toBe(32);
     expect(milk.purchaseDays).toBe(2);
+    // One interval, but milk buyers differ far more than one's intervals do (κ = (0.1 / 0.5)² = 0.04):
+    // the cadence is 1 / 1.04 = 96 % the customer's own 10 days.
+    expect(milk.reason).toBe(
+      "only 2 purchase days in 2 trips (10 days apart): about every 10 days; last bought 10 days ago: 1 × Whole Milk",
+    );
+  });
+
+  it("says a single interval leans on similar customers when the population outweighs it", () => {
+    // Milk buyers alike (between 0.05, κ = (0.1 / 0.05)² = 4): own weight 1 / 5, so the cadence is
+    // exp(0.2·log 10 + 0.8·log 7) = 7.5 days, due on day 10 + 8 = 18: asked on day 20, 2 days overdue.
+    // The constant hazard gives the same chance now as after the last purchase: not stopped.
+    const alike = new StatisticalAnalyzer(
+      priorsWith({ logRate: 1 }, { [MILK]: { ...MILK_PRIOR, between: 0.05 } }),
+    );
+    const milk = milkOf(
+      history([
+        [0, 1],
+        [10, 1],
+      ]),
+      20,
+      alike,
+    );
+    expect(milk.intervalDays).toBe(7.5);
+    expect(milk.reason).toBe(
+      "only 2 purchase days in 2 trips (10 days apart): leans on similar customers, about every 8 days; " +
+        "last bought 10 days ago: 1 × Whole Milk; 2 days overdue",
+    );
   });
 
   it.each([2e7, 1e300])(
@@ -213,7 +259,7 @@ describe("StatisticalAnalyzer", () => {
       expect(dayOf(milk.windowStart)).toBeLessThanOrEqual(dayOf(milk.nextPurchaseAt));
       expect(dayOf(milk.nextPurchaseAt)).toBeLessThanOrEqual(dayOf(milk.windowEnd));
       expect(dayOf(milk.windowEnd)).toBeLessThanOrEqual(29 + PREDICTION_HORIZON_DAYS);
-      expect(milk.typicalIntervalDays).toBeLessThanOrEqual(PREDICTION_HORIZON_DAYS);
+      expect(milk.intervalDays).toBeLessThanOrEqual(PREDICTION_HORIZON_DAYS);
       expect(Number.isFinite(milk.confidence)).toBe(true);
       expect(milk.reason).not.toMatch(/Infinity|NaN/);
       for (const date of [milk.nextPurchaseAt, milk.windowStart, milk.windowEnd]) {
@@ -235,11 +281,12 @@ describe("StatisticalAnalyzer", () => {
       29,
     );
     expect(dayOf(milk.nextPurchaseAt)).toBe(42);
-    expect(milk.typicalIntervalDays).toBe(14);
+    expect(milk.intervalDays).toBe(14);
     expect(within(milk, 7)).toBe(0);
     expect(milk.lastQuantity).toBe(2);
     expect(milk.reason).toBe(
-      "buys about every 7 days; last bought 2 × Whole Milk yesterday, enough for about 14 days",
+      "buys about every 7 days (5 purchase days over 28 days); last bought yesterday: 2 × Whole Milk, " +
+        "expected to last about 14 days",
     );
   });
 
@@ -297,7 +344,34 @@ describe("StatisticalAnalyzer", () => {
       { sku: WHOLE.sku, name: WHOLE.productName, share: 0.6 },
       { sku: SKIMMED.sku, name: SKIMMED.productName, share: 0.4 },
     ]);
-    expect(milk!.reason).toContain("last bought 1 × Skimmed Milk");
+    expect(milk!.reason).toContain("last bought yesterday: 1 × Skimmed Milk");
+  });
+
+  it("names each product of a last purchase day with several, with its own units", () => {
+    // Day 28: 2 whole milk in one basket, 1 whole and 1 skimmed in another: 4 units, 3 of them whole.
+    const h = history([
+      [0, 1],
+      [7, 1],
+      [14, 1],
+      [21, 1],
+      [28, 2],
+    ]);
+    const split: CustomerHistory = {
+      ...h,
+      purchases: [
+        ...h.purchases,
+        {
+          purchasedAt: at(28, 18),
+          items: [
+            { ...SKIMMED, quantity: 1 },
+            { ...WHOLE, quantity: 1 },
+          ],
+        },
+      ],
+    };
+    const milk = milkOf(split, 29);
+    expect(milk.lastQuantity).toBe(4);
+    expect(milk.reason).toContain("last bought yesterday: 3 × Whole Milk and 1 × Skimmed Milk");
   });
 
   it("returns an empty analysis for an empty history", () => {

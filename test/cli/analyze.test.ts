@@ -15,18 +15,11 @@ const TODAY = new Date(new Date().toISOString().slice(0, 10));
 function keepStatistics(request: FakeBedrockRequest) {
   const keys = (request.promptText ?? "")
     .split("\n")
-    .flatMap((line) => /^(k\d+)\|.*\|(\d+) \[(\d+),(\d+)\] ([\d.]+)/.exec(line) ?? []);
+    .flatMap((line) => /^(k\d+)\|.*\|(\d+) \[/.exec(line) ?? []);
   const predictions = [];
-  for (let i = 0; i < keys.length; i += 6) {
-    const [, key, next, start, end, confidence] = keys.slice(i, i + 6);
-    predictions.push({
-      key,
-      next: +next!,
-      windowStart: +start!,
-      windowEnd: +end!,
-      confidence: +confidence!,
-      reason: "as the statistics say",
-    });
+  for (let i = 0; i < keys.length; i += 3) {
+    const [, key, next] = keys.slice(i, i + 3);
+    predictions.push({ key, next: +next!, reason: "as the statistics say" });
   }
   return { predictions, insights: ["Regular shopper"] };
 }

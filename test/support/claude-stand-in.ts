@@ -7,15 +7,8 @@ export function claude(request: FakeBedrockRequest) {
   return {
     predictions: lines.map((line) => {
       const [key, , , forecast] = line.split("|");
-      const [, next, start, end, confidence] = /^(-?\d+) \[(-?\d+),(-?\d+)\] ([\d.]+)/.exec(forecast!)!;
-      return {
-        key,
-        next: Number(next) + 1,
-        windowStart: Number(start),
-        windowEnd: Number(end) + 1,
-        confidence: Number(confidence),
-        reason: "Claude: a day later than the statistics",
-      };
+      const [, next] = /^(-?\d+) \[/.exec(forecast!)!;
+      return { key, next: Number(next) + 1, reason: "Claude: a day later than the statistics" };
     }),
     insights: ["Shops on a steady weekly rhythm"],
   };

@@ -73,7 +73,8 @@ export class Prediction {
 
   @Field({
     description:
-      'One line a person can read, e.g. "buys about every 7 days; last bought 2 × Milk 5 days ago".',
+      "One line a person can read, saying what the prediction rests on, e.g. " +
+      '"buys about every 7 days (9 purchase days over 56 days); last bought 5 days ago: 2 × Milk; 2 days overdue".',
   })
   reason!: string;
 
