@@ -6,7 +6,11 @@ import { createAuthChecker } from "../auth/auth-checker";
 import { AiUsageResolver, CustomerInsightsResolver } from "../bedrock/ai-usage.resolver";
 import { CustomerResolver } from "../customers/customer.resolver";
 import { BatchRunResolver } from "../predictions/batch/batch-run.resolver";
-import { CustomerPredictionsResolver, PredictionResolver } from "../predictions/serving/prediction.resolver";
+import {
+  CustomerPredictionsResolver,
+  PredictionProbabilityResolver,
+  PredictionResolver,
+} from "../predictions/serving/prediction.resolver";
 import { ProductResolver } from "../products/product.resolver";
 import { PurchaseItemResolver, PurchaseResolver } from "../purchases/purchase.resolver";
 import { validateArgument } from "./validation";
@@ -15,6 +19,7 @@ export const RESOLVERS = [
   CustomerResolver,
   CustomerPredictionsResolver,
   PredictionResolver,
+  PredictionProbabilityResolver,
   ProductResolver,
   PurchaseResolver,
   PurchaseItemResolver,
