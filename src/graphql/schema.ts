@@ -10,6 +10,7 @@ import {
   CustomerPredictionsResolver,
   PredictionProbabilityResolver,
   PredictionResolver,
+  resolveProbabilitySynchronously,
 } from "../predictions/serving/prediction.resolver";
 import { ProductResolver } from "../products/product.resolver";
 import { PurchaseItemResolver, PurchaseResolver } from "../purchases/purchase.resolver";
@@ -29,11 +30,13 @@ export const RESOLVERS = [
 ] as const;
 
 /** The executable schema; built once per process (type-graphql's work is too slow for per request). */
-export function buildApiSchema(keys: KeyRing): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildApiSchema(keys: KeyRing): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker: createAuthChecker(keys),
     authMode: "error",
     validateFn: validateArgument,
   });
+  resolveProbabilitySynchronously(schema);
+  return schema;
 }

@@ -1,4 +1,5 @@
 import { IsOptional, Max, MaxLength, Min } from "class-validator";
+import { type GraphQLSchema, isObjectType } from "graphql";
 import {
   Arg,
   Args,
@@ -82,7 +83,8 @@ class CustomersDueArgs extends PageArgs {
   @Field(() => Float, {
     nullable: true,
     defaultValue: 0,
-    description: "Only customers at least this likely (0–1) to buy within withinDays; 0 (the default) or null: everyone.",
+    description:
+      "Only customers at least this likely (0–1) to buy within withinDays; 0 (the default) or null: everyone.",
   })
   @IsOptional()
   @Min(0, { message: "expected a probability from 0 to 1, got $value" })
@@ -203,21 +205,44 @@ export class PredictionProbabilityResolver {
       "0–1: the probability that the customer buys the category within `withinDays` days of the day the " +
       "prediction was made (that day included: 1 = that day alone), from 1 to " +
       `${MAX_PROBABILITY_DAYS}. Never smaller for more days. customersDue ranks by it.`,
+    // Two plain fields' worth: measured about 11 µs a field against 5 for a plain one (a warm page of
+    // 100 customers, 2,220 predictions), its interpolation and its longer number included.
+    complexity: 2,
   })
   probability(
     @Root() prediction: Prediction,
     @Arg("withinDays", () => Int, { description: `Days, 1 to ${MAX_PROBABILITY_DAYS}.` }) withinDays: number,
   ): number {
-    if (withinDays < 1 || withinDays > MAX_PROBABILITY_DAYS) {
-      throw badInput(
-        `withinDays: expected a whole number from 1 to ${MAX_PROBABILITY_DAYS}, got ${withinDays}`,
-      );
-    }
-    return probabilityWithin(prediction, withinDays);
+    // Not called when the schema is built by buildApiSchema (resolveProbabilitySynchronously).
+    return probabilityOf(prediction, withinDays);
   }
 }
 
+/**
+ * Resolves Prediction.probability without type-graphql's pipeline, which checks every argument with
+ * an async function, so each field it resolves is a promise: about 40 µs per field against a few
+ * for a plain one, on pages of thousands of predictions. The schema (name, argument, description,
+ * complexity) stays the decorators' above; only the resolve function is replaced.
+ */
+export function resolveProbabilitySynchronously(schema: GraphQLSchema): void {
+  const type = schema.getType("Prediction");
+  if (!isObjectType(type)) throw new Error("the schema has no Prediction type");
+  const field = type.getFields().probability;
+  if (!field) throw new Error("the schema has no Prediction.probability field");
+  field.resolve = (prediction: Prediction, args: { withinDays: number }) =>
+    probabilityOf(prediction, args.withinDays);
+}
+
 // ---- private helpers ----
+
+function probabilityOf(prediction: Prediction, withinDays: number): number {
+  if (withinDays < 1 || withinDays > MAX_PROBABILITY_DAYS) {
+    throw badInput(
+      `withinDays: expected a whole number from 1 to ${MAX_PROBABILITY_DAYS}, got ${withinDays}`,
+    );
+  }
+  return probabilityWithin(prediction, withinDays);
+}
 
 /** The start of the day after today + withinDays in the prediction calendar: "due by then". */
 function dueBy(ctx: RequestContext, withinDays: number): Date {
