@@ -3,8 +3,9 @@
 // lower customer id), a page after a keyset cursor. The probability is computed in SQL from the
 // stored knots (the probabilityWithin column) between the same knots, with the same t and the same
 // formula as probabilityWithin() in src/analysis/probability.ts, so the order is the order of
-// Prediction.probability(withinDays). One statement per page, memory bounded by the page whatever
-// the category's size; the (category, supersededAt, …) index finds the category's current rows.
+// Prediction.probability(withinDays). One statement per page; this process holds the page only,
+// whatever the category's size, while the database reads two knots from each of the category's
+// current rows (found by the (category, supersededAt, …) index) and keeps the best first + 1.
 import { knotSegment } from "../../analysis/probability";
 import type { DatabaseProvider } from "../../config";
 import type { Db } from "../../db/client";
@@ -60,7 +61,7 @@ export async function rankedPredictionsDue(
   query: DueQuery,
 ): Promise<DueRow[]> {
   const sql = provider === "postgresql" ? POSTGRES : SQLITE;
-  const probability = probabilitySql(sql, query.withinDays);
+  const { lower, upper, t } = knotSegment(query.withinDays);
   const after = query.after;
   const keyset = after
     ? Prisma.sql`AND (r."probability" < ${sql.number(after.probability)}
@@ -68,22 +69,29 @@ export async function rankedPredictionsDue(
           AND (r."nextPurchaseAt" > ${sql.time(after.nextPurchaseAt)}
             OR (r."nextPurchaseAt" = ${sql.time(after.nextPurchaseAt)} AND r."customerId" > ${after.customerId}))))`
     : Prisma.empty;
-  // Ranked and cut to the page first, then joined to the customers of that page only.
+  // The two knots are read out of each row's JSON once (a materialized CTE of narrow rows: the
+  // expression below names each several times, and the planners would otherwise read them again
+  // for each), ranked and cut to the page, and only then joined to the page's full rows and customers.
   const rows = await db.$queryRaw<RawRow[]>`
-    SELECT d.*, c."externalId" AS "customerExternalId", c."name" AS "customerName",
+    WITH k AS MATERIALIZED (
+      SELECT p."id", p."customerId", p."nextPurchaseAt", ${sql.knot(lower)} AS "pa", ${sql.knot(upper)} AS "pb"
+      FROM "Prediction" p
+      WHERE p."category" = ${query.category} AND p."supersededAt" IS NULL AND p."fulfilledAt" IS NULL
+        AND p."probabilityWithin" IS NOT NULL
+    )
+    SELECT d."probability", ${COLUMNS}, c."externalId" AS "customerExternalId", c."name" AS "customerName",
       c."email" AS "customerEmail", c."createdAt" AS "customerCreatedAt",
       c."predictionsVersion" AS "customerPredictionsVersion"
     FROM (
       SELECT r.* FROM (
-        SELECT ${COLUMNS}, ${probability} AS "probability"
-        FROM "Prediction" p
-        WHERE p."category" = ${query.category} AND p."supersededAt" IS NULL AND p."fulfilledAt" IS NULL
-          AND p."probabilityWithin" IS NOT NULL
+        SELECT k."id", k."customerId", k."nextPurchaseAt", ${probabilitySql(sql, lower === upper, t)} AS "probability"
+        FROM k
       ) r
       WHERE r."probability" >= ${sql.number(query.minProbability)} ${keyset}
       ORDER BY r."probability" DESC, r."nextPurchaseAt" ASC, r."customerId" ASC
       LIMIT ${query.first + 1}
     ) d
+    JOIN "Prediction" p ON p."id" = d."id"
     JOIN "Customer" c ON c."id" = d."customerId"
     ORDER BY d."probability" DESC, d."nextPurchaseAt" ASC, d."customerId" ASC`;
   return rows.map(toDueRow);
@@ -113,14 +121,14 @@ const SQLITE: Dialect = {
 };
 
 /**
- * probabilityWithin(prediction, withinDays) in SQL: at a knot, the knot; between two, a constant
- * hazard (1 − Sa^(1−t)·Sb^t), or a straight line where either survival is 0. Same operations in the
- * same order; only the database's pow() may differ from JavaScript's in the last binary digit.
+ * probabilityWithin(prediction, withinDays) in SQL, over the knots either side (k."pa", k."pb"): at a
+ * knot, the knot; between two, a constant hazard (1 − Sa^(1−t)·Sb^t), or a straight line where either
+ * survival is 0. Same operations in the same order; only the database's pow() may differ from
+ * JavaScript's in the last binary digit.
  */
-function probabilitySql(sql: Dialect, withinDays: number): Prisma.Sql {
-  const { lower, upper, t } = knotSegment(withinDays);
-  if (lower === upper) return sql.knot(upper);
-  const [pa, pb] = [sql.knot(lower), sql.knot(upper)];
+function probabilitySql(sql: Dialect, atKnot: boolean, t: number): Prisma.Sql {
+  if (atKnot) return Prisma.sql`k."pa"`;
+  const [pa, pb] = [Prisma.raw(`k."pa"`), Prisma.raw(`k."pb"`)];
   return Prisma.sql`CASE WHEN 1 - ${pb} <= 0 OR 1 - ${pa} <= 0 THEN ${pa} + ${sql.number(t)} * (${pb} - ${pa})
     ELSE 1 - power(1 - ${pa}, ${sql.number(1 - t)}) * power(1 - ${pb}, ${sql.number(t)}) END`;
 }
