@@ -113,9 +113,12 @@ export class CustomerPredictionsResolver {
     @Ctx() ctx: RequestContext,
   ): Promise<Prediction[]> {
     // An unknown category is a client mistake, not "no prediction" (BAD_USER_INPUT, closest names).
-    const wanted =
-      category == null ? undefined : (await categoryNamesOf(ctx.db).resolve(category)).toLowerCase();
-    const served = await ctx.loaders.predictionsByCustomer.load(customer);
+    // Both at once: the page's loads must reach the DataLoader in the same tick to be one batch.
+    const [served, named] = await Promise.all([
+      ctx.loaders.predictionsByCustomer.load(customer),
+      category == null ? undefined : categoryNamesOf(ctx.db).resolve(category),
+    ]);
+    const wanted = named?.toLowerCase();
     const until = withinDays == null ? undefined : dueBy(ctx, withinDays);
     return served.predictions
       .filter((p) => wanted === undefined || p.category.toLowerCase() === wanted)

@@ -175,6 +175,23 @@ describeApi("Customer.predictions", (api) => {
     // previous sets in it).
     expect(counts.cold5).toBe(3);
   });
+
+  it("filters a whole page by category in one batch: warm, one SQL statement whatever the page size", async () => {
+    const id = String(await someCustomer(api));
+    const category = (await api.request(CustomerPredictionsDocument, { id })).data!.customer!.predictions![0]!
+      .category;
+    await api.request(PageByCategory, { first: 50, category });
+    for (const first of [5, 50]) {
+      api.resetSqlCount();
+      const page = await api.request(PageByCategory, { first, category: category.toLowerCase() });
+      expect(page.errors).toBeUndefined();
+      expect(api.sqlCount()).toBe(1);
+      const categories = page.data!.customers.edges.flatMap((e) =>
+        e.node.predictions!.map((p) => p.category),
+      );
+      expect(new Set(categories)).toEqual(new Set([category]));
+    }
+  });
 });
 
 describeApi("recordPurchase and predictions", (api) => {
@@ -282,6 +299,16 @@ describeApi("refreshCustomerPredictions", (api) => {
 });
 
 // ---- helpers ----
+
+/** A page of customers with their predictions of one category. */
+const PageByCategory = parse(`
+  query ($first: Int!, $category: String!) {
+    customers(first: $first) { edges { node { predictions(category: $category) { category } } } }
+  }
+`) as TypedDocumentNode<
+  { customers: { edges: Array<{ node: { predictions: Array<{ category: string }> | null } }> } },
+  { first: number; category: string }
+>;
 
 /** A customer's predictions with their probability within some days. */
 const Probability = parse(`
