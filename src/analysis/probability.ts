@@ -23,16 +23,15 @@ export function probabilityWithin(
   prediction: Pick<CategoryPrediction, "probabilityWithin">,
   days: number,
 ): number {
-  if (!Number.isInteger(days) || days < 1 || days > MAX_PROBABILITY_DAYS) {
-    throw new RangeError(`days: expected a whole number from 1 to ${MAX_PROBABILITY_DAYS}, got ${days}`);
-  }
+  const { lower, upper, t } = knotSegment(days);
   const knots = prediction.probabilityWithin;
   if (knots.length !== PROBABILITY_DAYS.length) {
     throw new RangeError(
       `probabilityWithin: expected ${PROBABILITY_DAYS.length} probabilities (one per PROBABILITY_DAYS), got ${knots.length}`,
     );
   }
-  return probabilityWithinAt(knots, days);
+  if (lower === upper) return knots[upper]!;
+  return between(knots[lower]!, knots[upper]!, t);
 }
 
 /**
@@ -50,11 +49,44 @@ export function probabilityWithinAt(knots: readonly number[], days: number): num
   while (PROBABILITY_DAYS[upper]! < days) upper++;
   if (PROBABILITY_DAYS[upper] === days) return knots[upper]!;
   const [a, b] = [upper ? PROBABILITY_DAYS[upper - 1]! : 0, PROBABILITY_DAYS[upper]!];
-  const [pa, pb] = [upper ? knots[upper - 1]! : 0, knots[upper]!];
-  const t = (days - a) / (b - a);
+  return between(upper ? knots[upper - 1]! : 0, knots[upper]!, (days - a) / (b - a));
+}
+
+/** The probability a share `t` of the way from a knot holding `pa` to one holding `pb`. */
+function between(pa: number, pb: number, t: number): number {
   const [sa, sb] = [1 - pa, 1 - pb];
   if (sb <= 0 || sa <= 0) return pa + t * (pb - pa);
   return 1 - sa ** (1 - t) * sb ** t;
+}
+
+/** Where a number of days falls among PROBABILITY_DAYS (see knotSegment). */
+export interface KnotSegment {
+  /** Index of the knot at or before `days` (equal to `upper` at a knot, and before the first). */
+  lower: number;
+  /** Index of the knot at or after `days`. */
+  upper: number;
+  /** How far `days` lies from the lower knot towards the upper one: 0 at a knot, below 1 between. */
+  t: number;
+}
+
+/**
+ * The knots probabilityWithin interpolates between for `days`. Exported so a reader that cannot call
+ * probabilityWithin (the database ranking customersDue) interpolates between the same knots with
+ * the same t.
+ *
+ * @example knotSegment(7);  // { lower: 6, upper: 6, t: 0 }
+ *          knotSegment(12); // { lower: 7, upper: 8, t: 0.5 } (between the knots at 10 and 14)
+ * @throws RangeError when `days` is not a whole number from 1 to 365.
+ */
+export function knotSegment(days: number): KnotSegment {
+  if (!Number.isInteger(days) || days < 1 || days > MAX_PROBABILITY_DAYS) {
+    throw new RangeError(`days: expected a whole number from 1 to ${MAX_PROBABILITY_DAYS}, got ${days}`);
+  }
+  let upper = 0;
+  while (PROBABILITY_DAYS[upper]! < days) upper++;
+  if (PROBABILITY_DAYS[upper] === days || upper === 0) return { lower: upper, upper, t: 0 };
+  const [a, b] = [PROBABILITY_DAYS[upper - 1]!, PROBABILITY_DAYS[upper]!];
+  return { lower: upper - 1, upper, t: (days - a) / (b - a) };
 }
 
 /**

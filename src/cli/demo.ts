@@ -260,9 +260,9 @@ function banner({
     ...(adminKey ? [`  Admin key  ${adminKey}  (made up for this run, shown once)`] : []),
     `  Logs       ${logFile(config)}  (JSON; warnings and errors also appear here)`,
     "",
-    `Who needs ${category} in the next ${DUE_WITHIN_DAYS} days?`,
+    `Who will buy ${category} in the next ${DUE_WITHIN_DAYS} days? (most likely first)`,
     curl(
-      `{ customersDue(category: "${category}", withinDays: ${DUE_WITHIN_DAYS}, first: 3) { edges { node { customer { id name } prediction { nextPurchaseAt confidence reason } } } } }`,
+      `{ customersDue(category: "${category}", withinDays: ${DUE_WITHIN_DAYS}, first: 3) { edges { node { customer { id name } prediction { probability(withinDays: ${DUE_WITHIN_DAYS}) nextPurchaseAt reason } } } } }`,
     ),
     "What will the first customers need in the next week?",
     curl(

@@ -1,11 +1,12 @@
 // What the serving path keeps per customer: the analyzer's output flattened into JSON-safe records
 // (ISO dates), so the same value goes into the in-memory cache, into Redis and into the Prediction
 // table without a second shape.
-import type {
-  CategoryPrediction,
-  CustomerAnalysis,
-  PredictionSource,
-  UsualProduct,
+import {
+  type CategoryPrediction,
+  type CustomerAnalysis,
+  PROBABILITY_DAYS,
+  type PredictionSource,
+  type UsualProduct,
 } from "../analysis/contract";
 
 export type { PredictionSource };
@@ -27,6 +28,11 @@ export interface PredictionRecord {
   /** Confidence is the probability of buying within ±toleranceDays of nextPurchaseAt. */
   toleranceDays: number;
   intervalDays: number;
+  /**
+   * P(bought within d days) at each d of PROBABILITY_DAYS (the analyzer's knots, kept as they are):
+   * Prediction.probability(withinDays) reads any day from them with probabilityWithin().
+   */
+  probabilityWithin: number[];
   lastPurchasedAt: string;
   overdue: boolean;
   reason: string;
@@ -91,7 +97,11 @@ export class PredictionFailure extends Error {
   }
 }
 
-/** A cached value is used only if it has this shape (a corrupt or foreign entry reads as a miss). */
+/**
+ * A cached value is used only if it has this shape (a corrupt or foreign entry reads as a miss). An
+ * entry cached before predictions carried their probabilities (same analyzer version, so same key)
+ * lacks `probabilityWithin`: a miss too, so it is computed again rather than served without them.
+ */
 export function isCustomerPredictions(value: unknown, customerId: number): value is CustomerPredictions {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Partial<CustomerPredictions>;
@@ -100,11 +110,18 @@ export function isCustomerPredictions(value: unknown, customerId: number): value
     typeof v.generatedAt === "string" &&
     typeof v.expiresAt === "string" &&
     Array.isArray(v.predictions) &&
-    Array.isArray(v.insights)
+    Array.isArray(v.insights) &&
+    v.predictions.every(hasProbabilities)
   );
 }
 
 // ---- private helpers ----
+
+function hasProbabilities(record: Partial<PredictionRecord>): boolean {
+  return (
+    Array.isArray(record.probabilityWithin) && record.probabilityWithin.length === PROBABILITY_DAYS.length
+  );
+}
 
 function toRecord(
   p: CategoryPrediction,
@@ -119,6 +136,7 @@ function toRecord(
     confidence: p.confidence,
     toleranceDays: p.toleranceDays,
     intervalDays: p.intervalDays,
+    probabilityWithin: p.probabilityWithin,
     lastPurchasedAt: p.lastPurchasedAt.toISOString(),
     overdue: p.overdue,
     reason: p.reason,

@@ -5,7 +5,11 @@ import { NotEmpty } from "../graphql/validation";
 
 @ArgsType()
 export class ProductsArgs extends PageArgs {
-  @Field(() => String, { nullable: true, description: "Only products of this category (exact name)." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Only products of this category, in any case; one no product has is refused (BAD_USER_INPUT) with the closest names.",
+  })
   @IsOptional()
   @MaxLength(200)
   category?: string | null;

@@ -7,6 +7,7 @@ import { notFound } from "../graphql/errors";
 import { decodeCursor, toPage } from "../graphql/pagination";
 import { listComplexity } from "../graphql/query-limits";
 import { parseId } from "../graphql/validation";
+import { categoryNamesOf } from "./category-names";
 import { ProductsArgs, UpsertProductInput } from "./product.inputs";
 import { Category, Product, ProductConnection } from "./product.type";
 
@@ -30,11 +31,12 @@ export class ProductResolver {
     @Ctx() { db }: RequestContext,
   ): Promise<ProductConnection> {
     const text = search?.trim();
+    const named = category ? await categoryNamesOf(db).resolve(category) : undefined;
     const rows = await db.$queryRaw<Product[]>`
       SELECT "id", "sku", "name", "category", "subcategory", "brand", "packageSize", "createdAt"
       FROM "Product"
       WHERE "id" > ${after ? decodeCursor(after) : 0}
-        ${category ? Prisma.sql`AND "category" = ${category}` : Prisma.empty}
+        ${named ? Prisma.sql`AND "category" = ${named}` : Prisma.empty}
         ${text ? Prisma.sql`AND ${anyColumnContains(["name", "sku"], text)}` : Prisma.empty}
       ORDER BY "id" LIMIT ${first + 1}`;
     return toPage(rows, first);

@@ -1,7 +1,7 @@
 // Reading a probability of purchase within any whole number of days from the stored knots
 // (PROBABILITY_DAYS = 1, 2, 3, 4, 5, 6, 7, 10, 14, 21, 28, 42, 56, 91, 182, 365).
 import { PROBABILITY_DAYS } from "../../src/analysis/contract";
-import { probabilityKnots, probabilityWithin } from "../../src/analysis/probability";
+import { knotSegment, probabilityKnots, probabilityWithin } from "../../src/analysis/probability";
 
 /** A prediction whose knots are given by horizon; horizons not given repeat the previous knot. */
 function stored(byDays: Record<number, number>) {
@@ -58,6 +58,23 @@ describe("probabilityWithin", () => {
     expect(() => probabilityWithin({ probabilityWithin: [0.5] }, 7)).toThrow(
       "probabilityWithin: expected 16 probabilities (one per PROBABILITY_DAYS), got 1",
     );
+  });
+});
+
+describe("knotSegment", () => {
+  it("names the knots either side of a day and how far between them it lies", () => {
+    expect(knotSegment(1)).toEqual({ lower: 0, upper: 0, t: 0 });
+    expect(knotSegment(7)).toEqual({ lower: 6, upper: 6, t: 0 });
+    // Between the knots at 10 (index 7) and 14 (index 8).
+    expect(knotSegment(11)).toEqual({ lower: 7, upper: 8, t: 0.25 });
+    expect(knotSegment(12)).toEqual({ lower: 7, upper: 8, t: 0.5 });
+    // Between 182 (index 14) and 365 (index 15).
+    expect(knotSegment(200)).toEqual({ lower: 14, upper: 15, t: 18 / 183 });
+    expect(knotSegment(365)).toEqual({ lower: 15, upper: 15, t: 0 });
+  });
+
+  it.each([0, 366, 2.5])("rejects %p days, naming the range", (days) => {
+    expect(() => knotSegment(days)).toThrow(`days: expected a whole number from 1 to 365, got ${days}`);
   });
 });
 

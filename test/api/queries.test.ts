@@ -306,10 +306,22 @@ describeApi("queries", (api) => {
       );
     });
 
-    it("filters by exact category name, page by page", async () => {
+    it("filters by category name in any case, page by page", async () => {
       const pages = await allPages((after) => products({ first: 2, after, category: "BREAD" }));
       expect(pages.map(skus)).toEqual([["BRD-1", "BRD-2"], ["BRD-3"]]);
-      expect(skus(await products({ category: "BRE" }))).toEqual([]);
+      expect(skus(await products({ first: 5, category: " bread " }))).toEqual(["BRD-1", "BRD-2", "BRD-3"]);
+    });
+
+    it("refuses a category no product has, naming the closest", async () => {
+      const response = await api.request(ProductsDocument, { category: "BRE" }, { as: "read" });
+      expect(response.errors).toEqual([
+        expect.objectContaining({
+          message:
+            'category: expected the name of a product category (any case), got "BRE". ' +
+            'Did you mean "BREAD", "PRODUCE" or "FLUID MILK PRODUCTS"? The categories query lists all 3.',
+          extensions: expect.objectContaining({ code: "BAD_USER_INPUT" }),
+        }),
+      ]);
     });
 
     it("searches the name case-insensitively", async () => {

@@ -25,6 +25,8 @@ function sqliteType(type: string): string {
   if (t === "DATETIME") return "datetime";
   if (t === "TEXT") return "text";
   if (t === "BOOLEAN") return "boolean";
+  // Prisma's Json: JSON text in SQLite (the column merely says JSONB), jsonb in PostgreSQL.
+  if (t === "JSONB") return "json";
   return `?${t}`;
 }
 
@@ -70,6 +72,7 @@ function postgresType(type: string): string {
   if (type.startsWith("timestamp")) return "datetime";
   if (type === "text") return "text";
   if (type === "boolean") return "boolean";
+  if (type === "jsonb") return "json";
   return `?${type}`;
 }
 

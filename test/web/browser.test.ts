@@ -13,7 +13,7 @@ import {
   type DashboardDueQuery,
 } from "../../src/client/generated/graphql";
 import { seedDatabase } from "../../src/datagen/seed";
-import { formatDay } from "../../web/dashboard/format";
+import { formatDay, formatShare } from "../../web/dashboard/format";
 import { predictedTitle } from "../../web/dashboard/timeline-data";
 import { startApi, TEST_KEYS, type TestApi } from "../support/api";
 import {
@@ -27,6 +27,8 @@ import {
   type TestBrowser,
   until,
 } from "../support/browser";
+
+type DueEdge = DashboardDueQuery["customersDue"]["edges"][number];
 
 const skip = process.env.CAI_TEST_BROWSER_SKIP;
 const describeBrowser = skip ? describe.skip : describe;
@@ -222,6 +224,14 @@ describeBrowser("the web apps in Chromium", () => {
       await expect(rows.locator('td[data-label="Why"]').allTextContents()).resolves.toEqual(
         predictions.map((p) => p.reason),
       );
+      // The probability of buying within 7 days, as the API states it, in words and as a bar.
+      const within7 = rows.locator('td[data-label="Buys within 7 days"]');
+      await expect(within7.allTextContents()).resolves.toEqual(
+        predictions.map((p) => formatShare(p.probabilityWithin7)),
+      );
+      await expect(
+        within7.locator("meter").evaluateAll((meters) => meters.map((m) => Number(m.getAttribute("value")))),
+      ).resolves.toEqual(predictions.map((p) => p.probabilityWithin7));
       await expectAccessible("customer-view");
 
       // On a phone the page fits the screen: no sideways scrolling.
@@ -327,7 +337,12 @@ describeBrowser("the web apps in Chromium", () => {
     }
 
     async function audience(category: string, withinDays: number): Promise<string[]> {
-      const ids: string[] = [];
+      return (await rankedAudience(category, withinDays)).map((e) => e.node.customer.id);
+    }
+
+    /** customersDue's whole audience, every page, in its order. */
+    async function rankedAudience(category: string, withinDays: number): Promise<DueEdge[]> {
+      const edges: DueEdge[] = [];
       let after: string | null = null;
       for (;;) {
         const response: { data?: DashboardDueQuery | null } = await api.request(DashboardDueDocument, {
@@ -336,8 +351,8 @@ describeBrowser("the web apps in Chromium", () => {
           first: 100,
           after,
         });
-        ids.push(...response.data!.customersDue.edges.map((e) => e.node.customer.id));
-        if (!response.data!.customersDue.pageInfo.hasNextPage) return ids;
+        edges.push(...response.data!.customersDue.edges);
+        if (!response.data!.customersDue.pageInfo.hasNextPage) return edges;
         after = response.data!.customersDue.pageInfo.endCursor ?? null;
       }
     }
@@ -348,12 +363,26 @@ describeBrowser("the web apps in Chromium", () => {
     };
     const samePage = (expected: string[]) => (ids: string[]) => ids.join() === expected.join();
 
-    it("lists customersDue's audience in its order, a page at a time, and exports it whole as CSV", async () => {
+    it("lists customersDue's audience ranked by probability, a page at a time, and exports it whole as CSV", async () => {
       const { category, ids } = await largestAudience();
       expect(ids.length).toBeGreaterThan(20);
+      const ranked = await rankedAudience(category, 14);
+      const probabilities = ranked.map((e) => e.node.prediction.probability);
+      // Most likely to buy within the 14 days first, as the API ranks them.
+      expect(probabilities).toEqual([...probabilities].sort((a, b) => b - a));
+      expect(probabilities[0]).toBeGreaterThan(probabilities.at(-1)!);
       await page.goto(`${origin}/dashboard/due?category=${encodeURIComponent(category)}&withinDays=14`);
       await page.locator("table.due-list").waitFor();
       expect(await idsOnPage(page)).toEqual(ids.slice(0, 20));
+      // Each row shows its probability within the asked days, in the same order.
+      const shown = page.locator('table.due-list td[data-label="Buys within 14 days"]');
+      await expect(shown.allTextContents()).resolves.toEqual(probabilities.slice(0, 20).map(formatShare));
+      await expect(
+        shown.locator("meter").evaluateAll((meters) => meters.map((m) => Number(m.getAttribute("value")))),
+      ).resolves.toEqual(probabilities.slice(0, 20));
+      await expect(page.locator("section p.hint").textContent()).resolves.toMatch(
+        /^Ranked by the API: most likely to buy within 14 days first/,
+      );
       await expect(page.locator('table.due-list td[data-label="Rank"]').first().textContent()).resolves.toBe(
         "1",
       );
@@ -369,19 +398,20 @@ describeBrowser("the web apps in Chromium", () => {
       const file = await (await download).path();
       const lines = fs.readFileSync(file, "utf8").trimEnd().split("\r\n");
       expect(lines[0]).toBe(
-        "rank,customerId,externalId,name,category,nextPurchaseAt,windowStart,windowEnd,overdue,reason",
+        "rank,customerId,externalId,name,category,probabilityWithin14Days,nextPurchaseAt,windowStart,windowEnd,overdue,reason",
       );
       expect(lines.slice(1).map((line) => line.split(",")[1])).toEqual(ids);
+      expect(lines.slice(1).map((line) => Number(line.split(",")[5]))).toEqual(probabilities);
     });
 
-    it("the form changes the deep link, and an unknown category says nobody is due", async () => {
+    it("the form changes the deep link, and an unknown category is answered with the closest names", async () => {
       await page.goto(`${origin}/dashboard/due`);
-      await page.getByLabel("Category").fill("NO SUCH CATEGORY");
+      await page.getByLabel("Category").fill("fluid milk prodcts");
       await page.getByLabel("Within days").fill("3");
       await page.getByRole("button", { name: "Show audience" }).click();
-      await page.waitForURL(/\/dashboard\/due\?category=NO\+SUCH\+CATEGORY&withinDays=3$/);
-      await expect(page.getByText("Nobody: no stored prediction").textContent()).resolves.toContain(
-        "“NO SUCH CATEGORY” falls within 3 days",
+      await page.waitForURL(/\/dashboard\/due\?category=fluid\+milk\+prodcts&withinDays=3$/);
+      await expect(page.getByRole("alert").textContent()).resolves.toMatch(
+        /got "fluid milk prodcts"\. Did you mean "FLUID MILK PRODUCTS"/,
       );
     });
   });

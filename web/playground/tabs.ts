@@ -34,6 +34,7 @@ query CustomerPredictions($id: ID!, $withinDays: Int) {
       windowStart
       windowEnd
       confidence
+      probabilityWithin7: probability(withinDays: 7)
       overdue
       reason
       usualProducts {
@@ -46,10 +47,11 @@ query CustomerPredictions($id: ID!, $withinDays: Int) {
     { id: "1", withinDays: 7 },
   ),
   tab(
-    `# Marketing: who needs milk in the next 3 days?
-# Most overdue first; pass endCursor as $after.
-query CustomersDue($category: String!, $withinDays: Int!, $after: String) {
-  customersDue(category: $category, withinDays: $withinDays, first: 20, after: $after) {
+    `# Marketing: who will buy milk in the next 3 days?
+# Most likely first (the category in any case);
+# pass endCursor as $after.
+query CustomersDue($category: String!, $withinDays: Int!, $minProbability: Float, $after: String) {
+  customersDue(category: $category, withinDays: $withinDays, minProbability: $minProbability, first: 20, after: $after) {
     edges {
       node {
         customer {
@@ -57,6 +59,7 @@ query CustomersDue($category: String!, $withinDays: Int!, $after: String) {
           name
         }
         prediction {
+          probability(withinDays: $withinDays)
           nextPurchaseAt
           overdue
         }
@@ -69,7 +72,7 @@ query CustomersDue($category: String!, $withinDays: Int!, $after: String) {
   }
 }
 `,
-    { category: "FLUID MILK PRODUCTS", withinDays: 3 },
+    { category: "fluid milk products", withinDays: 3, minProbability: 0.2 },
   ),
   tab(
     `# Admin: recompute a customer's predictions now

@@ -64,6 +64,12 @@ export class Prediction {
   @Field(() => Float, { description: "Days the customer's last purchase in the category typically lasts." })
   intervalDays!: number;
 
+  /**
+   * Not in the schema: P(bought within d days) at each d of PROBABILITY_DAYS, which
+   * probability(withinDays) reads (PredictionProbabilityResolver).
+   */
+  probabilityWithin!: number[];
+
   @Field(() => DateTime)
   /** ISO-8601, UTC. */
   lastPurchasedAt!: string;
@@ -111,6 +117,7 @@ export function toPrediction(
     windowEnd: record.windowEnd,
     confidence: record.confidence,
     intervalDays: record.intervalDays,
+    probabilityWithin: record.probabilityWithin,
     lastPurchasedAt: record.lastPurchasedAt,
     overdue: record.overdue,
     reason: record.reason,
@@ -138,7 +145,7 @@ export class PredictionAccuracy {
 }
 
 @ObjectType({
-  description: "A customer whose need for a category falls in the asked period.",
+  description: "A customer and their prediction for the category customersDue was asked about.",
   simpleResolvers: true,
 })
 export class CustomerDue {

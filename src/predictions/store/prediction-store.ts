@@ -165,71 +165,12 @@ export function dueBefore(clock: DayClock, now: Date, withinDays: number): Date 
   return clock.startOf(clock.dayOf(now) + withinDays + 1);
 }
 
-export interface DueCursor {
-  nextPurchaseAt: Date;
-  customerId: number;
-}
-
 /**
- * Current, not yet fulfilled predictions of a category due before `until`, soonest (so most
- * overdue) first, with their customers; `first + 1` rows so the caller can tell whether more follow.
+ * A time as raw SQL must write it: SQLite compares Prisma's DateTime text, so it must be written
+ * exactly as Prisma writes it.
  */
-export function currentPredictionsDue(
-  db: Db,
-  { category, until, first, after }: { category: string; until: Date; first: number; after?: DueCursor },
-) {
-  return db.prediction.findMany({
-    where: {
-      category,
-      supersededAt: null,
-      fulfilledAt: null,
-      nextPurchaseAt: { lt: until },
-      ...(after
-        ? {
-            OR: [
-              { nextPurchaseAt: { gt: after.nextPurchaseAt } },
-              { nextPurchaseAt: after.nextPurchaseAt, customerId: { gt: after.customerId } },
-            ],
-          }
-        : {}),
-    },
-    orderBy: [{ nextPurchaseAt: "asc" }, { customerId: "asc" }],
-    take: first + 1,
-    include: { customer: true },
-  });
-}
-
-/** A stored prediction row as the serving records have it. */
-export function recordOfRow(row: {
-  category: string;
-  usualProducts: string;
-  nextPurchaseAt: Date;
-  windowStart: Date;
-  windowEnd: Date;
-  confidence: number;
-  toleranceDays: number;
-  intervalDays: number;
-  lastPurchasedAt: Date;
-  overdue: boolean;
-  reason: string;
-  source: string;
-  model: string;
-}): PredictionRecord {
-  return {
-    category: row.category,
-    usualProducts: JSON.parse(row.usualProducts) as PredictionRecord["usualProducts"],
-    nextPurchaseAt: row.nextPurchaseAt.toISOString(),
-    windowStart: row.windowStart.toISOString(),
-    windowEnd: row.windowEnd.toISOString(),
-    confidence: row.confidence,
-    toleranceDays: row.toleranceDays,
-    intervalDays: row.intervalDays,
-    lastPurchasedAt: row.lastPurchasedAt.toISOString(),
-    overdue: row.overdue,
-    reason: row.reason,
-    source: row.source as PredictionSource,
-    model: row.model,
-  };
+export function storedTime(provider: DatabaseProvider): (iso: string) => string {
+  return provider === "sqlite" ? (iso) => iso.replace(/Z$/, "+00:00") : (iso) => iso;
 }
 
 // ---- private helpers ----
@@ -269,6 +210,7 @@ const COLUMNS: ReadonlyArray<[keyof Row, string]> = [
   ["confidence", "double precision"],
   ["toleranceDays", "double precision"],
   ["intervalDays", "double precision"],
+  ["probabilityWithin", "jsonb"],
   ["lastPurchasedAt", "timestamp(3)"],
   ["overdue", "boolean"],
   ["reason", "text"],
@@ -296,7 +238,7 @@ function postgresInsert(rows: Array<Row | EmptySetMarker>) {
 }
 
 function rowsOf(customer: CustomerPredictions, provider: DatabaseProvider): Array<Row | EmptySetMarker> {
-  const time = timeOf(provider);
+  const time = storedTime(provider);
   if (!customer.predictions.length) {
     return [{ customerId: customer.customerId, generatedAt: time(customer.generatedAt) }];
   }
@@ -313,6 +255,7 @@ function toRow(customer: CustomerPredictions, p: PredictionRecord, time: (iso: s
     confidence: p.confidence,
     toleranceDays: p.toleranceDays,
     intervalDays: p.intervalDays,
+    probabilityWithin: p.probabilityWithin,
     lastPurchasedAt: time(p.lastPurchasedAt),
     overdue: p.overdue,
     reason: p.reason,
@@ -322,9 +265,4 @@ function toRow(customer: CustomerPredictions, p: PredictionRecord, time: (iso: s
     generatedAt: time(customer.generatedAt),
     expiresAt: time(customer.expiresAt),
   };
-}
-
-/** SQLite compares Prisma's DateTime text, so it must be written exactly as Prisma writes it. */
-function timeOf(provider: DatabaseProvider): (iso: string) => string {
-  return provider === "sqlite" ? (iso) => iso.replace(/Z$/, "+00:00") : (iso) => iso;
 }

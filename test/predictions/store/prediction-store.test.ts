@@ -23,6 +23,7 @@ function record(category: string, next: number, lastBought: number): PredictionR
     confidence: 0.6,
     toleranceDays: 1,
     intervalDays: 7,
+    probabilityWithin: [0, 0, 0, 0, 0.1, 0.2, 0.5, 0.8, 0.9, 0.95, 1, 1, 1, 1, 1, 1],
     lastPurchasedAt: at(lastBought),
     overdue: false,
     reason: "buys about every 7 days",

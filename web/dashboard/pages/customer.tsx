@@ -1,5 +1,6 @@
 // /dashboard/customers/:id — a customer's rhythm at a glance: the timeline per category, then the
-// same in words (next day, window, how sure, why, overdue, usual products), and "Refresh now".
+// same in words (next day, window, the probability of buying within 7 days, status, why, usual
+// products), and "Refresh now".
 import { useMemo, useState } from "react";
 import { Link } from "wouter";
 import {
@@ -12,7 +13,7 @@ import { getApiKey } from "../api-key";
 import { ErrorMessage } from "../error-message";
 import { dueText, formatDay, formatMoment, formatShare, formatWindow } from "../format";
 import { KeyForm } from "../key-form";
-import { PROBABILITY_HEADING, ProbabilityWithin7, showsProbability } from "../probability";
+import { PROBABILITY_DAYS_SHOWN, Probability, probabilityHeading } from "../probability";
 import { ScrollRegion } from "../scroll-region";
 import { TimelineChart } from "../timeline-chart";
 import { purchaseDays } from "../timeline-data";
@@ -74,7 +75,7 @@ export function CustomerPage({ id }: { id: string }) {
 }
 
 function PredictionTable({ predictions }: { predictions: readonly DashboardPredictionFragment[] }) {
-  const withProbability = showsProbability(predictions);
+  const heading = probabilityHeading(PROBABILITY_DAYS_SHOWN);
   return (
     <ScrollRegion label="Next purchases per category">
       <table className="stack-on-phone">
@@ -83,7 +84,7 @@ function PredictionTable({ predictions }: { predictions: readonly DashboardPredi
             <th scope="col">Category</th>
             <th scope="col">Predicted day</th>
             <th scope="col">80 % window</th>
-            {withProbability ? <th scope="col">{PROBABILITY_HEADING}</th> : null}
+            <th scope="col">{heading}</th>
             <th scope="col">Status</th>
             <th scope="col">Why</th>
             <th scope="col">Usual products</th>
@@ -97,11 +98,9 @@ function PredictionTable({ predictions }: { predictions: readonly DashboardPredi
               </th>
               <td data-label="Predicted day">{formatDay(p.nextPurchaseAt)}</td>
               <td data-label="80 % window">{formatWindow(p.windowStart, p.windowEnd)}</td>
-              {withProbability ? (
-                <td data-label={PROBABILITY_HEADING}>
-                  <ProbabilityWithin7 prediction={p} />
-                </td>
-              ) : null}
+              <td data-label={heading}>
+                <Probability value={p.probabilityWithin7} days={PROBABILITY_DAYS_SHOWN} />
+              </td>
               <td data-label="Status">
                 <span className={p.overdue ? "badge overdue" : "badge"}>{dueText(p)}</span>
               </td>

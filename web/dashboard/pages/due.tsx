@@ -1,5 +1,6 @@
-// /dashboard/due?category=…&withinDays=… — marketing's audience: the customers customersDue ranks
-// for a category and horizon, 20 a page, and the whole audience as CSV.
+// /dashboard/due?category=…&withinDays=… — marketing's audience: the customers customersDue ranks by
+// their probability of buying the category within the days asked, 20 a page, and the whole audience
+// as CSV.
 import { useId, useState } from "react";
 import { Link, useSearchParams } from "wouter";
 import {
@@ -11,25 +12,23 @@ import { ApiError, explainError, request, useOperation } from "../api";
 import { toCsv } from "../csv";
 import { ErrorMessage } from "../error-message";
 import { dueText, formatDay, formatWindow } from "../format";
-import {
-  PROBABILITY_HEADING,
-  ProbabilityWithin7,
-  probabilityWithin7,
-  rankingCaption,
-  showsProbability,
-} from "../probability";
+import { Probability, probabilityHeading, rankingCaption } from "../probability";
 import { ScrollRegion } from "../scroll-region";
 
 const PAGE_SIZE = 20;
 /** The export asks 100 at a time and stops here: a bigger audience belongs in a batch job. */
 const MAX_EXPORT_ROWS = 10_000;
 const DEFAULT_WITHIN_DAYS = 7;
+/** customersDue's range of days (Prediction.probability's). */
+const MAX_WITHIN_DAYS = 365;
 
 type DueEdge = DashboardDueQuery["customersDue"]["edges"][number];
 
 function parseWithinDays(value: string | null): number {
   const days = Number(value);
-  return value !== null && /^\d{1,4}$/.test(value) && days <= 3650 ? days : DEFAULT_WITHIN_DAYS;
+  return value !== null && /^\d{1,3}$/.test(value) && days >= 1 && days <= MAX_WITHIN_DAYS
+    ? days
+    : DEFAULT_WITHIN_DAYS;
 }
 
 export function DuePage() {
@@ -92,8 +91,8 @@ function DueForm({
       <input
         id={ids.days}
         type="number"
-        min={0}
-        max={3650}
+        min={1}
+        max={MAX_WITHIN_DAYS}
         required
         value={draftDays}
         onChange={(event) => setDraftDays(event.target.value)}
@@ -111,23 +110,23 @@ function Audience({ category, withinDays }: { category: string; withinDays: numb
   const edges = page.data?.customersDue.edges ?? [];
   const pageInfo = page.data?.customersDue.pageInfo;
   const offset = (cursors.length - 1) * PAGE_SIZE;
-  const withProbability = showsProbability(edges.map((e) => e.node.prediction));
+  const heading = probabilityHeading(withinDays);
 
   if (page.error) return <ErrorMessage error={page.error} />;
   if (!page.data) return <p aria-busy="true">Loading…</p>;
   return (
     <section aria-labelledby="audience-heading">
       <h2 id="audience-heading">
-        {category}, due within {withinDays} {withinDays === 1 ? "day" : "days"}
+        {category}: who will buy within {withinDays} {withinDays === 1 ? "day" : "days"}
       </h2>
       {edges.length === 0 && cursors.length === 1 ? (
         <p>
-          Nobody: no stored prediction for “{category}” falls within {withinDays} days. Predictions are stored
-          when customers are read or by the daily refresh (<code>npm run refresh</code>).
+          Nobody: no customer has a stored prediction for “{category}”. Predictions are stored when customers
+          are read or by the daily refresh (<code>npm run refresh</code>).
         </p>
       ) : (
         <>
-          <p className="hint">{rankingCaption(edges.map((e) => e.node.prediction))}</p>
+          <p className="hint">{rankingCaption(withinDays)}</p>
           <CsvExport category={category} withinDays={withinDays} />
           <ScrollRegion label="Audience">
             <table className="stack-on-phone due-list">
@@ -136,9 +135,9 @@ function Audience({ category, withinDays }: { category: string; withinDays: numb
                   <th scope="col">Rank</th>
                   <th scope="col">Customer</th>
                   <th scope="col">External id</th>
+                  <th scope="col">{heading}</th>
                   <th scope="col">Predicted day</th>
                   <th scope="col">80 % window</th>
-                  {withProbability ? <th scope="col">{PROBABILITY_HEADING}</th> : null}
                   <th scope="col">Status</th>
                 </tr>
               </thead>
@@ -152,15 +151,13 @@ function Audience({ category, withinDays }: { category: string; withinDays: numb
                       </Link>
                     </th>
                     <td data-label="External id">{node.customer.externalId}</td>
+                    <td data-label={heading}>
+                      <Probability value={node.prediction.probability} days={withinDays} />
+                    </td>
                     <td data-label="Predicted day">{formatDay(node.prediction.nextPurchaseAt)}</td>
                     <td data-label="80 % window">
                       {formatWindow(node.prediction.windowStart, node.prediction.windowEnd)}
                     </td>
-                    {withProbability ? (
-                      <td data-label={PROBABILITY_HEADING}>
-                        <ProbabilityWithin7 prediction={node.prediction} />
-                      </td>
-                    ) : null}
                     <td data-label="Status">
                       <span className={node.prediction.overdue ? "badge overdue" : "badge"}>
                         {dueText(node.prediction)}
@@ -219,7 +216,6 @@ function CsvExport({ category, withinDays }: { category: string; withinDays: num
         after = data.customersDue.pageInfo.endCursor ?? null;
         setStatus(`Exporting… ${edges.length} customers so far.`);
       }
-      const withProbability = showsProbability(edges.map((e) => e.node.prediction));
       const csv = toCsv(
         [
           "rank",
@@ -227,11 +223,11 @@ function CsvExport({ category, withinDays }: { category: string; withinDays: num
           "externalId",
           "name",
           "category",
+          `probabilityWithin${withinDays}Days`,
           "nextPurchaseAt",
           "windowStart",
           "windowEnd",
           "overdue",
-          ...(withProbability ? ["probabilityWithin7Days"] : []),
           "reason",
         ],
         edges.map(({ node }, index) => [
@@ -240,11 +236,11 @@ function CsvExport({ category, withinDays }: { category: string; withinDays: num
           node.customer.externalId,
           node.customer.name,
           node.prediction.category,
+          node.prediction.probability,
           node.prediction.nextPurchaseAt,
           node.prediction.windowStart,
           node.prediction.windowEnd,
           node.prediction.overdue,
-          ...(withProbability ? [probabilityWithin7(node.prediction) ?? ""] : []),
           node.prediction.reason,
         ]),
       );

@@ -1,0 +1,4 @@
+-- AlterTable
+ALTER TABLE "Prediction" ADD COLUMN "probabilityWithin" JSONB;
+
+
