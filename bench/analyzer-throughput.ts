@@ -8,8 +8,8 @@ import vm from "node:vm";
 import { type CustomerHistory, MAX_PURCHASES } from "../src/analysis/contract";
 import { fitPopulationPriors } from "../src/analysis/hazard-fit";
 import { StatisticalAnalyzer } from "../src/analysis/statistical-analyzer";
-import { syntheticHistories } from "../src/datagen/synthetic-histories";
 import { intOption, parseCommandArgs } from "../src/cli/support/command";
+import { syntheticHistories } from "../src/datagen/synthetic-histories";
 
 const GOAL_CUSTOMERS_PER_SECOND = 5_000;
 const ROUNDS = 5;

@@ -1,8 +1,9 @@
 // The synthetic generator's customers as analyzer histories, without a database in between: for the
 // backtest's `synthetic` source, the throughput benchmark and tests. Pure, like the generator.
+
+import type { CustomerHistory } from "../analysis/contract";
 import { CATALOGUE_PRODUCTS, STAPLES } from "./catalogue";
 import { type GeneratedCustomer, type GeneratorOptions, generateCustomers } from "./generator";
-import type { CustomerHistory } from "../analysis/contract";
 
 const PRODUCT_BY_SKU = new Map(CATALOGUE_PRODUCTS.map((product) => [product.sku, product]));
 

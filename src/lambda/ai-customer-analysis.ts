@@ -18,8 +18,8 @@ import { type Db, openDatabase } from "../db/client";
 import { InputError } from "../errors";
 import { createLogger, type Logger } from "../logger";
 import { refreshWithRetry } from "../predictions/batch/batch-refresh";
-import type { PredictionService } from "../predictions/serving/prediction-service";
 import { createPredictionRuntime, writeOnlyCacheConfig } from "../predictions/runtime";
+import type { PredictionService } from "../predictions/serving/prediction-service";
 
 export interface RefreshEvent {
   customerIds: Array<string | number>;

@@ -14,8 +14,8 @@ import {
   type PredictionConfig,
 } from "../../src/config";
 import { type Database, openDatabase } from "../../src/db/client";
-import type { AnalyzerProvider } from "../../src/predictions/serving/prediction-service";
 import { createPredictionRuntime, type PredictionRuntime } from "../../src/predictions/runtime";
+import type { AnalyzerProvider } from "../../src/predictions/serving/prediction-service";
 import { type ApiServer, createServer } from "../../src/server";
 import { createDatabase, PROVIDERS } from "./databases";
 

@@ -10,8 +10,8 @@ import {
 } from "../../../src/client/generated/graphql";
 import { seedDatabase } from "../../../src/datagen/seed";
 import { openDatabase } from "../../../src/db/client";
-import type { AnalyzerProvider } from "../../../src/predictions/serving/prediction-service";
 import { createPredictionRuntime } from "../../../src/predictions/runtime";
+import type { AnalyzerProvider } from "../../../src/predictions/serving/prediction-service";
 import { writePurchaseBatch } from "../../../src/purchases/bulk-write";
 import { startApi } from "../../support/api";
 import { createDatabase, PROVIDERS } from "../../support/databases";

@@ -1,10 +1,14 @@
 // Reading histories for the analyzers from both databases: seeded customers come back exactly as the
 // generator made them (newest 20 baskets, or all), in the order asked for, chunk after chunk.
 import type { CustomerHistory } from "../../../src/analysis/contract";
-import { syntheticHistory } from "../../../src/datagen/synthetic-histories";
 import { generateCustomers } from "../../../src/datagen/generator";
 import { seedDatabase } from "../../../src/datagen/seed";
-import { iterateHistories, loadHistories, type StoredHistory } from "../../../src/predictions/store/history-source";
+import { syntheticHistory } from "../../../src/datagen/synthetic-histories";
+import {
+  iterateHistories,
+  loadHistories,
+  type StoredHistory,
+} from "../../../src/predictions/store/history-source";
 import { describeEachDatabase } from "../../support/databases";
 
 const OPTIONS = { customers: 5, days: 120, seed: 4, end: new Date("2026-01-01T00:00:00Z") };

@@ -1,9 +1,9 @@
 // The serving path's one-statement history read, on both databases: each customer's newest 20
 // baskets exactly as the generator made them, oldest first, in the order asked for.
 import type { CustomerHistory } from "../../../src/analysis/contract";
-import { syntheticHistory } from "../../../src/datagen/synthetic-histories";
 import { generateCustomers } from "../../../src/datagen/generator";
 import { seedDatabase } from "../../../src/datagen/seed";
+import { syntheticHistory } from "../../../src/datagen/synthetic-histories";
 import { loadRecentHistories } from "../../../src/predictions/store/recent-histories";
 import { describeEachDatabase } from "../../support/databases";
 
