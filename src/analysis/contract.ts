@@ -271,11 +271,14 @@ export interface AnalyzeOptions {
 
 /**
  * The horizons (days) at which every CategoryPrediction states its probability of purchase
- * (`probabilityWithin`): dense over the first week, where marketing asks ("in the next 3 days?"),
- * sparser out to a year. Readers interpolate between them (probability.ts).
+ * (`probabilityWithin`): every day of the first two weeks, where marketing asks ("in the next 3
+ * days?") and a cadence's peak lies, then out to a year. They are the ends of the statistical
+ * analyzer's curve segments (hazard.ts), whose hazard is constant within a segment (per kind of day,
+ * on a trip rhythm), so readers interpolating between knots with a constant hazard (probability.ts)
+ * read back the curve itself, and find its median on the predicted day.
  */
 export const PROBABILITY_DAYS: readonly number[] = [
-  1, 2, 3, 4, 5, 6, 7, 10, 14, 21, 28, 42, 56, 91, 182, 365,
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 42, 56, 91, 182, 365,
 ];
 
 /** The newest baskets an analyzer looks at per customer: a product decision (issue 4). */

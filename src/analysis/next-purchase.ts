@@ -81,7 +81,7 @@ export class NextPurchase {
       return this.survival[SEGMENTS.length]! * this.keepWithin(last, CURVE_DAYS, m - CURVE_DAYS);
     }
     const start = SEGMENTS[k]!.start;
-    // Most horizons read are segment boundaries (PROBABILITY_DAYS are): no power needed.
+    // At a segment boundary (the first two weeks, and 21, 28, 42 … days) no power is needed.
     return m === start ? this.survival[k]! : this.survival[k]! * this.keepWithin(k, start, m - start);
   }
 

@@ -24,7 +24,7 @@ import { probabilityKnots } from "./probability";
 import { describeReason } from "./reason";
 
 /** Bump whenever the method's output for the same input and priors can change. */
-export const METHOD_VERSION = "2.0.1";
+export const METHOD_VERSION = "2.1.0";
 
 /**
  * Confidence is the probability of landing within ±max(1 day, this share of the typical interval) of
@@ -44,7 +44,7 @@ export interface StatisticalAnalyzerOptions {
 /**
  * @example
  *   const analyzer = new StatisticalAnalyzer(priors, { timeZone: "America/New_York" });
- *   analyzer.version; // "statistical@2.0.1/priors:1a47e90bbdd5594d/tz:America/New_York/last:20"
+ *   analyzer.version; // "statistical@2.1.0/priors:1a47e90bbdd5594d/tz:America/New_York/last:20"
  *   const analyses = analyzer.analyze(histories, new Date());
  */
 export class StatisticalAnalyzer implements Analyzer {

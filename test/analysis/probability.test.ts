@@ -1,5 +1,5 @@
 // Reading a probability of purchase within any whole number of days from the stored knots
-// (PROBABILITY_DAYS = 1, 2, 3, 4, 5, 6, 7, 10, 14, 21, 28, 42, 56, 91, 182, 365).
+// (PROBABILITY_DAYS = every day from 1 to 28, then 42, 56, 91, 182, 365).
 import { PROBABILITY_DAYS } from "../../src/analysis/contract";
 import { knotSegment, probabilityKnots, probabilityWithin } from "../../src/analysis/probability";
 
@@ -10,20 +10,21 @@ function stored(byDays: Record<number, number>) {
 }
 
 describe("probabilityWithin", () => {
-  const prediction = stored({ 1: 0.1, 7: 0.3, 10: 0.5, 14: 0.96875, 182: 0.99, 365: 1 });
+  const prediction = stored({ 1: 0.1, 7: 0.3, 28: 0.5, 42: 0.96875, 182: 0.99, 365: 1 });
 
   it("reads a stored horizon as it is", () => {
     expect(probabilityWithin(prediction, 1)).toBe(0.1);
     expect(probabilityWithin(prediction, 7)).toBe(0.3);
-    expect(probabilityWithin(prediction, 10)).toBe(0.5);
+    expect(probabilityWithin(prediction, 28)).toBe(0.5);
     expect(probabilityWithin(prediction, 365)).toBe(1);
   });
 
   it("spreads the chance evenly over the days between two stored horizons (constant hazard)", () => {
-    // Survival 0.5 at 10 days, 0.03125 = 0.5⁵ at 14: halfway (12 days) it is √(0.5 · 0.03125) = 0.125.
-    expect(probabilityWithin(prediction, 12)).toBeCloseTo(0.875, 12);
-    // A quarter of the way (11 days): 0.5^0.75 · 0.03125^0.25 = 0.5^(0.75 + 1.25) = 0.25.
-    expect(probabilityWithin(prediction, 11)).toBeCloseTo(0.75, 12);
+    // Survival 0.5 at 28 days, 0.03125 = 0.5⁵ at 42: halfway (35 days) it is √(0.5 · 0.03125) = 0.125.
+    expect(probabilityWithin(prediction, 35)).toBeCloseTo(0.875, 12);
+    // A quarter of the way (31.5 days is not whole; 1/14 of the way, 29 days): 0.5^(13/14) · 0.03125^(1/14)
+    // = 0.5^(13/14 + 5/14) = 0.5^(18/14).
+    expect(probabilityWithin(prediction, 29)).toBeCloseTo(1 - 0.5 ** (18 / 14), 12);
   });
 
   it("interpolates linearly towards a horizon that is certain", () => {
@@ -34,7 +35,7 @@ describe("probabilityWithin", () => {
   it("is exact for a memoryless buyer", () => {
     // Knots of P = 1 − e^(−d/10), rounded to 4 decimals, read back at days no knot holds.
     const memoryless = { probabilityWithin: probabilityKnots((d) => 1 - Math.exp(-d / 10)) };
-    for (const d of [8, 9, 12, 20, 35, 60, 100]) {
+    for (const d of [30, 35, 50, 60, 100, 200]) {
       expect(probabilityWithin(memoryless, d)).toBeCloseTo(1 - Math.exp(-d / 10), 4);
     }
   });
@@ -56,7 +57,7 @@ describe("probabilityWithin", () => {
 
   it("rejects a prediction without one probability per stored horizon", () => {
     expect(() => probabilityWithin({ probabilityWithin: [0.5] }, 7)).toThrow(
-      "probabilityWithin: expected 16 probabilities (one per PROBABILITY_DAYS), got 1",
+      "probabilityWithin: expected 33 probabilities (one per PROBABILITY_DAYS), got 1",
     );
   });
 });
@@ -65,12 +66,14 @@ describe("knotSegment", () => {
   it("names the knots either side of a day and how far between them it lies", () => {
     expect(knotSegment(1)).toEqual({ lower: 0, upper: 0, t: 0 });
     expect(knotSegment(7)).toEqual({ lower: 6, upper: 6, t: 0 });
-    // Between the knots at 10 (index 7) and 14 (index 8).
-    expect(knotSegment(11)).toEqual({ lower: 7, upper: 8, t: 0.25 });
-    expect(knotSegment(12)).toEqual({ lower: 7, upper: 8, t: 0.5 });
-    // Between 182 (index 14) and 365 (index 15).
-    expect(knotSegment(200)).toEqual({ lower: 14, upper: 15, t: 18 / 183 });
-    expect(knotSegment(365)).toEqual({ lower: 15, upper: 15, t: 0 });
+    // Every day of the first four weeks is a knot.
+    expect(knotSegment(12)).toEqual({ lower: 11, upper: 11, t: 0 });
+    expect(knotSegment(28)).toEqual({ lower: 27, upper: 27, t: 0 });
+    // Between the knots at 28 (index 27) and 42 (index 28).
+    expect(knotSegment(35)).toEqual({ lower: 27, upper: 28, t: 0.5 });
+    // Between 182 (index 31) and 365 (index 32).
+    expect(knotSegment(200)).toEqual({ lower: 31, upper: 32, t: 18 / 183 });
+    expect(knotSegment(365)).toEqual({ lower: 32, upper: 32, t: 0 });
   });
 
   it.each([0, 366, 2.5])("rejects %p days, naming the range", (days) => {
@@ -80,9 +83,13 @@ describe("knotSegment", () => {
 
 describe("probabilityKnots", () => {
   it("keeps 4 decimals, clamps to 0–1 and never lets a longer horizon be less likely", () => {
-    const values = [0.123456, 0.1, Number.NaN, 0.2, 1.5, 0.7, 0.9, 0.95, 0.96, 0.97, 0.98, 0.99, 1, 1, 1, 1];
-    expect(probabilityKnots((_, i) => values[i]!)).toEqual([
-      0.1235, 0.1235, 0.1235, 0.2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    const values = [0.123456, 0.1, Number.NaN, 0.2, 1.5, 0.7];
+    expect(probabilityKnots((_, i) => values[i] ?? 1)).toEqual([
+      0.1235,
+      0.1235,
+      0.1235,
+      0.2,
+      ...PROBABILITY_DAYS.slice(4).map(() => 1),
     ]);
     expect(probabilityKnots(() => -0.5)).toEqual(PROBABILITY_DAYS.map(() => 0));
   });

@@ -1,13 +1,13 @@
 // Moving a stored next-purchase distribution in time: P'(within d) = P(within d − shift), hand-computed
 // on a memoryless buyer (a 10 % chance every day: P(within d) = 1 − 0.9^d, median on day 6) and on a
-// certain purchase on day 7, whose stored knots a reader interpolates.
+// certain purchase on day 30, between the stored knots at 28 and 42 days, which a reader interpolates.
 import { PROBABILITY_DAYS } from "../../src/analysis/contract";
 import { probabilityKnots, probabilityWithin } from "../../src/analysis/probability";
 import { medianDay, moveMedianTo, probabilityBetweenDays, shiftKnots } from "../../src/analysis/shift";
 
 const memoryless = probabilityKnots((d) => 1 - 0.9 ** d);
-/** Bought on day 7 for certain: P(within d) = 0 up to 7 days, 1 from 8. */
-const certain = probabilityKnots((d) => (d >= 8 ? 1 : 0));
+/** Bought on day 30 for certain: P(within d) = 0 up to 30 days, 1 from 31. */
+const certain = probabilityKnots((d) => (d >= 31 ? 1 : 0));
 
 const at = (knots: number[], d: number) => probabilityWithin({ probabilityWithin: knots }, d);
 
@@ -23,8 +23,9 @@ describe("medianDay", () => {
   it("is the first day by the end of which the purchase has happened with probability ½", () => {
     // 1 − 0.9⁶ = 0.4686 < ½ ≤ 1 − 0.9⁷ = 0.5217: within 7 days, so on day 6.
     expect(medianDay(memoryless)).toBe(6);
-    // The reader interpolates linearly from 0 at 7 days to 1 at 10: ⅓ within 8, ⅔ within 9: day 8.
-    expect(medianDay(certain)).toBe(8);
+    // The reader interpolates linearly from 0 at 28 days to 1 at 42: 6/14 within 34, 7/14 = ½ within 35:
+    // day 34.
+    expect(medianDay(certain)).toBe(34);
     expect(medianDay(probabilityKnots(() => 0.3))).toBeUndefined();
   });
 });
@@ -51,8 +52,7 @@ describe("moveMedianTo", () => {
     const moved = moveMedianTo(memoryless, 9, 3)!;
     expect(moved.shift).toBe(3);
     expect(medianDay(moved.probabilityWithin)).toBe(9);
-    // Within 9 days: between the knots at 7 (P(within 4) = 0.3439) and 10 (P(within 7) = 0.5217), a
-    // constant hazard gives 1 − 0.9^6 = 0.4686 < ½; within 10 days: 0.5217.
+    // Within 9 days: P(within 6) = 1 − 0.9⁶ = 0.4686 < ½; within 10 days: P(within 7) = 0.5217.
     expect(at(moved.probabilityWithin, 9)).toBeCloseTo(0.4686, 3);
     expect(at(moved.probabilityWithin, 10)).toBeCloseTo(0.5217, 4);
   });
@@ -66,14 +66,13 @@ describe("moveMedianTo", () => {
   });
 
   it("finds the shift a reader's interpolation needs when the days moved would miss the day", () => {
-    // The certain purchase, read with its median on day 8, asked on day 10. Moved 2 days later (the
-    // preferred 3 lands on day 11): the knots at 7, 10, 14 become P(within 5) = 0, P(within 8) = ⅓,
-    // P(within 12) = 1; a reader finds 0.5 within 11 days (⅓ + ¼ · ⅔) and less within 10: day 10.
-    // Rounded to 4 decimals, ⅓ is 0.3333 and leaves 0.49998: the shift that works is a hair under 2.
-    const moved = moveMedianTo(certain, 10, 3)!;
-    expect(moved.shift).toBeCloseTo(2, 3);
-    expect(moved.shift).toBeLessThan(2);
-    expect(medianDay(moved.probabilityWithin)).toBe(10);
+    // The certain purchase, read with its median on day 34, asked on day 37. Moved the preferred 3 days,
+    // the knot at 42 becomes P(within 39) = 11/14 and the one at 28 stays 0; between them a reader's
+    // constant hazard reaches ½ at 28 + 14 · ln 2 / ln(14/3) = 34.3 days: day 34 again. Only a
+    // larger shift puts the median on day 37.
+    const moved = moveMedianTo(certain, 37, 3)!;
+    expect(moved.shift).toBeGreaterThan(3);
+    expect(medianDay(moved.probabilityWithin)).toBe(37);
     expectServable(moved.probabilityWithin);
   });
 

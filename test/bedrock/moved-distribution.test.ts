@@ -122,13 +122,12 @@ describe("Claude's days on Bedrock", () => {
       }
       const tolerance = p.toleranceDays;
       const day = offset(p.nextPurchaseAt);
-      expect(p.confidence).toBeCloseTo(
-        probabilityBetweenDays(p.probabilityWithin, day - tolerance, day + tolerance),
-        2,
-      );
+      // Confidence is served to 2 decimals: at most half a hundredth from the moved mass.
+      const mass = probabilityBetweenDays(p.probabilityWithin, day - tolerance, day + tolerance);
+      expect(Math.abs(p.confidence - mass)).toBeLessThanOrEqual(0.005 + 1e-9);
     }
-    // Where the stored horizons are sparse the statistical probabilities put the median a day or two
-    // off the statistical day; most are on it, and there Claude's day is later.
+    // Beyond four weeks, on a trip rhythm, the stored horizons can put the median a day or two off
+    // the statistical day; most are on it, and there Claude's day is later.
     expect(movedLater).toBeGreaterThan(pairs.length / 2);
   }, 60_000);
 
