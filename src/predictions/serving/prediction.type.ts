@@ -43,7 +43,11 @@ export class Prediction {
   @Field(() => [UsualProduct], { description: "Most chosen first; at most three." })
   usualProducts!: UsualProduct[];
 
-  @Field(() => DateTime, { description: "The most likely day; never in the past (see overdue)." })
+  @Field(() => DateTime, {
+    description:
+      "The median day of the next purchase as of when this was made: by its end probability(withinDays) reaches ½. " +
+      "Never in the past; for a need that is overdue, as far ahead as its fading chance puts it.",
+  })
   /** ISO-8601, UTC. */
   nextPurchaseAt!: string;
 
@@ -74,7 +78,10 @@ export class Prediction {
   /** ISO-8601, UTC. */
   lastPurchasedAt!: string;
 
-  @Field({ description: "The expected day had passed when this was made: the need is due now." })
+  @Field({
+    description:
+      "The customer's usual interval for the category had passed when this was made: late, or (see reason) probably stopped.",
+  })
   overdue!: boolean;
 
   @Field({
