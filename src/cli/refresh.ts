@@ -7,8 +7,8 @@ import {
   type BatchRefreshSummary,
   DEFAULT_CHUNK_SIZE,
   DEFAULT_CONCURRENCY,
-  latestUnfinishedRun,
 } from "../predictions/batch/batch-refresh";
+import { latestUnfinishedRun } from "../predictions/batch/batch-run-ledger";
 import { createPredictionRuntime, writeOnlyCacheConfig } from "../predictions/runtime";
 import { type CommandContext, intOption, parseCommandArgs, runCommand } from "./support/command";
 import { refreshWithProgress } from "./support/refresh-progress";

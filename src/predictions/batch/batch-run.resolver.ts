@@ -18,8 +18,8 @@ import { notFound } from "../../graphql/errors";
 import { MAX_PAGE_SIZE } from "../../graphql/pagination";
 import { listComplexity } from "../../graphql/query-limits";
 import { parseId } from "../../graphql/validation";
-import { findBatchRun, recentBatchRuns } from "./batch-refresh";
 import { BatchRun } from "./batch-run.type";
+import { findBatchRun, recentBatchRuns } from "./batch-run-ledger";
 
 @ArgsType()
 class RecentBatchRunsArgs {

@@ -1,6 +1,6 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateTime } from "../../graphql/date-time";
-import { type BatchRunRecord, runProgress } from "./batch-refresh";
+import { type BatchRunRecord, runProgress } from "./batch-run-ledger";
 
 export enum BatchRunStatus {
   RUNNING = "RUNNING",

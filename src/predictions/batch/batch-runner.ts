@@ -1,17 +1,10 @@
 // Batch refreshes in the background of a long-lived process (the API server): started by the
 // refreshAllPredictions mutation or REFRESH_CRON, one at a time, never tied to a request, stopped on
 // shutdown. The server owns one BatchRunner and hands it to resolvers through the request context.
+import { TaskCancelledError, TimeoutStrategy, timeout } from "cockatiel";
 import type { Logger } from "../../logger";
-import {
-  type BatchRefreshDeps,
-  type BatchRefreshOptions,
-  type BatchRunRecord,
-  type BatchRunTrigger,
-  checkOptions,
-  claimBatchRun,
-  executeClaim,
-  findBatchRun,
-} from "./batch-refresh";
+import { type BatchRefreshDeps, type BatchRefreshOptions, checkOptions, executeClaim } from "./batch-refresh";
+import { type BatchRunRecord, type BatchRunTrigger, claimBatchRun, findBatchRun } from "./batch-run-ledger";
 
 /**
  * Runs batch refreshes in the background: one at a time, errors logged (never unhandled).
@@ -111,16 +104,11 @@ export class BatchRunner {
     const active = this.#active;
     if (!active) return;
     active.controller.abort();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.#deps.log.warn(
-          { runId: active.runId },
-          "batch refresh still working at shutdown: left to resume",
-        );
-        resolve();
-      }, timeoutMs);
-    });
-    await Promise.race([active.done, timeout]).finally(() => clearTimeout(timer));
+    try {
+      await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(() => active.done);
+    } catch (error) {
+      if (!(error instanceof TaskCancelledError)) throw error;
+      this.#deps.log.warn({ runId: active.runId }, "batch refresh still working at shutdown: left to resume");
+    }
   }
 }
