@@ -30,14 +30,15 @@ import { bodyErrorHandler } from "./http/body-errors";
 import { healthz, readyz } from "./http/health";
 import { dropLateAnswers, requestDeadline } from "./http/request-deadline";
 import type { Logger } from "./logger";
-import { BatchRunner } from "./predictions/batch/batch-runner";
-import { scheduleRefresh } from "./predictions/batch/refresh-schedule";
+import { startBatchRefreshes } from "./predictions/batch/batch-refreshes";
 import { createPredictionRuntime, type PredictionRuntime } from "./predictions/runtime";
 import { webApps } from "./web/web-apps";
 
 export interface ServerDeps {
   config: Pick<Config, "nodeEnv" | "port" | "host" | "graphqlIntrospection"> &
-    Partial<Pick<Config, "predictions" | "analyzer" | "requestTimeoutMs" | "playground" | "dashboard">>;
+    Partial<
+      Pick<Config, "predictions" | "analyzer" | "requestTimeoutMs" | "playground" | "dashboard" | "queue">
+    >;
   database: Database;
   log: Logger;
   keys: KeyRing;
@@ -72,21 +73,18 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       provider: database.provider,
       log,
     });
-  const batchRunner = new BatchRunner({
+  // On the queue when REDIS_URL is set (and the queue configured), else in this process.
+  const refreshes = await startBatchRefreshes({
     db: database.prisma,
+    provider: database.provider,
     runtime: predictions,
     log,
-    provider: database.provider,
+    ...(config.predictions?.redisUrl ? { redisUrl: config.predictions.redisUrl } : {}),
+    ...(config.queue ? { queue: config.queue } : {}),
+    ...(config.predictions?.refreshCron ? { cron: config.predictions.refreshCron } : {}),
+    timeZone: config.predictions?.timeZone ?? DEFAULT_PREDICTION_CONFIG.timeZone,
   });
-  const cron = config.predictions?.refreshCron;
-  const refreshSchedule = cron
-    ? scheduleRefresh({
-        cron,
-        timeZone: config.predictions?.timeZone,
-        log,
-        start: () => batchRunner.run("cron"),
-      })
-    : undefined;
+  const batchRunner = refreshes.runner;
   const schema = await buildApiSchema(keys);
   const requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const heavyQueries = new HeavyQueryGate({ ...DEFAULT_HEAVY_QUERY_GATE, maxWaitMs: requestTimeoutMs });
@@ -163,10 +161,8 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       }),
     async stop() {
-      refreshSchedule?.stop();
       await apollo.stop();
-      // A batch run stops taking chunks and finishes those in flight; it stays resumable.
-      await batchRunner.stop();
+      await refreshes.stop();
       if (!deps.predictions) await predictions.close();
     },
   };

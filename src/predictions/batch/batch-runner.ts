@@ -3,8 +3,9 @@
 // shutdown. The server owns one BatchRunner and hands it to resolvers through the request context.
 import { TaskCancelledError, TimeoutStrategy, timeout } from "cockatiel";
 import type { Logger } from "../../logger";
-import { type BatchRefreshDeps, type BatchRefreshOptions, checkOptions, executeClaim } from "./batch-refresh";
+import { type BatchRefreshDeps, checkOptions, executeClaim } from "./batch-refresh";
 import { type BatchRunRecord, type BatchRunTrigger, claimBatchRun, findBatchRun } from "./batch-run-ledger";
+import type { RefreshRunner, StartOptions } from "./refresh-runner";
 
 /**
  * Runs batch refreshes in the background: one at a time, errors logged (never unhandled).
@@ -14,7 +15,7 @@ import { type BatchRunRecord, type BatchRunTrigger, claimBatchRun, findBatchRun 
  *   const run = await runner.start("api"); // returns once claimed; the work goes on
  *   await runner.stop();                   // in the server's stop()
  */
-export class BatchRunner {
+export class BatchRunner implements RefreshRunner {
   readonly #deps: BatchRefreshDeps;
   #active: { runId: number; controller: AbortController; done: Promise<void> } | undefined;
   #stopped = false;
@@ -28,13 +29,9 @@ export class BatchRunner {
     return this.#active !== undefined;
   }
 
-  /**
-   * Starts a run in the background and returns its row as it stands, or the row of the run already
-   * going (here or in another process). Resolves once the run is claimed; the work goes on after.
-   */
   async start(
     trigger: BatchRunTrigger,
-    options: Omit<BatchRefreshOptions, "trigger" | "signal" | "runId"> = {},
+    options: StartOptions = {},
     log: Logger = this.#deps.log,
   ): Promise<BatchRunRecord> {
     return (await this.#launch(trigger, options, log)).run;
@@ -44,18 +41,20 @@ export class BatchRunner {
    * Like start(), then waits for the run this process started to end (REFRESH_CRON's ticks use it, so
    * a tick never overlaps the previous run). Never rejects: a failed run is logged.
    */
-  async run(
-    trigger: BatchRunTrigger,
-    options: Omit<BatchRefreshOptions, "trigger" | "signal" | "runId"> = {},
-  ): Promise<BatchRunRecord> {
+  async run(trigger: BatchRunTrigger, options: StartOptions = {}): Promise<BatchRunRecord> {
     const { run, done } = await this.#launch(trigger, options, this.#deps.log);
     await done;
     return (await findBatchRun(this.#deps.db, run.id)) ?? run;
   }
 
+  /** In process, the row is kept current as chunks are committed. */
+  async current(run: BatchRunRecord): Promise<BatchRunRecord> {
+    return run;
+  }
+
   async #launch(
     trigger: BatchRunTrigger,
-    options: Omit<BatchRefreshOptions, "trigger" | "signal" | "runId">,
+    options: StartOptions,
     log: Logger,
   ): Promise<{ run: BatchRunRecord; done: Promise<void> }> {
     if (this.#stopped) throw new Error("The batch runner is stopped: the server is shutting down");

@@ -1,0 +1,64 @@
+// The worker side of the refresh queue (`npm run worker`): takes run, chunk and scheduled jobs, up to
+// WORKER_CONCURRENCY at once. A worker that dies loses nothing: its jobs' locks expire (WORKER_LOCK_MS)
+// and another worker's stalled-job check puts them back on the queue.
+import { type Job, UnrecoverableError, Worker } from "bullmq";
+import { processChunkJob } from "./chunk-job";
+import type { QueueJobDeps } from "./queue-jobs";
+import { startQueuedRun } from "./queued-runner";
+import { type ChunkJobData, QUEUE_NAME, type RunJobData, type ScheduledJobData } from "./refresh-queue";
+import { processRunJob } from "./run-job";
+
+export interface RefreshWorkerOptions {
+  redisUrl: string;
+  prefix: string;
+  /** Jobs worked on at once. */
+  concurrency: number;
+  /** How long a job's lock lasts unless renewed (renewed every half of it while the job works). */
+  lockMs: number;
+}
+
+/**
+ * @example
+ *   const worker = startRefreshWorker(deps, { redisUrl, prefix: "cai", concurrency: 2, lockMs: 30_000 });
+ *   await worker.close(); // lets the jobs in hand finish
+ */
+export function startRefreshWorker(deps: QueueJobDeps, options: RefreshWorkerOptions): Worker {
+  const { log } = deps;
+  const worker = new Worker(
+    QUEUE_NAME,
+    async (job: Job, token?: string) => {
+      switch (job.name) {
+        case "chunk":
+          return processChunkJob(deps, job as Job<ChunkJobData>);
+        case "run":
+          return processRunJob(deps, job as Job<RunJobData>, token!);
+        case "scheduled": {
+          const { cron } = job.data as ScheduledJobData;
+          const claim = await startQueuedRun(deps, "cron");
+          log.info({ cron, runId: claim.run.id, outcome: claim.outcome }, "scheduled refresh");
+          return { runId: claim.run.id, outcome: claim.outcome };
+        }
+        default:
+          throw new UnrecoverableError(`Unknown job name ${JSON.stringify(job.name)} on the refresh queue`);
+      }
+    },
+    {
+      connection: { url: options.redisUrl, maxRetriesPerRequest: null },
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      lockDuration: options.lockMs,
+      stalledInterval: options.lockMs,
+      // A job whose worker died twice is not a poison pill yet: one more try.
+      maxStalledCount: 2,
+    },
+  );
+  worker.on("failed", (job, error) => {
+    const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
+    log[final ? "error" : "warn"](
+      { err: error, job: job?.id, name: job?.name, attempts: job?.attemptsMade },
+      final ? "job failed for good" : "job failed: it will be retried",
+    );
+  });
+  worker.on("error", (error) => log.error({ err: error }, "refresh worker error"));
+  return worker;
+}
