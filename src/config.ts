@@ -81,6 +81,7 @@ export interface BedrockConfig {
   price: { inputPerMTok: number; outputPerMTok: number };
   /** Tuning without a variable (tests shorten them): first retry delay, breaker, fallback lifetime. */
   retryDelayMs?: number;
+  callRateWindowMs?: number;
   breakerFailures?: number;
   breakerCooldownMs?: number;
   fallbackRetryMs?: number;

@@ -11,6 +11,9 @@ import { type CommandContext, parseCommandArgs, runCommand } from "./support/com
 
 export const WORKER_USAGE = "npm run worker";
 
+/** The longest a worker's Bedrock call waits for the allowance; past it, that customer gets statistics. */
+export const WORKER_BEDROCK_RATE_WAIT_MS = 5 * 60_000;
+
 /** The command's body: works until a signal, then closes everything it opened. */
 export async function workUntilSignal({ config, log, db, now }: CommandContext): Promise<number> {
   const { redisUrl } = config.predictions;
@@ -27,6 +30,8 @@ export async function workUntilSignal({ config, log, db, now }: CommandContext):
     provider: db.provider,
     log,
     now,
+    // A chunk's Bedrock calls wait their turn under BEDROCK_CALLS_PER_MINUTE rather than fall back.
+    bedrockRateWaitMs: WORKER_BEDROCK_RATE_WAIT_MS,
   });
   const queue = new RefreshQueue({ redisUrl, prefix: config.queue.prefix, log });
   try {

@@ -6,6 +6,7 @@ import { DayClock } from "../analysis/calendar";
 import type { Analyzer } from "../analysis/contract";
 import { BedrockAnalyzer } from "../bedrock/bedrock-analyzer";
 import { BedrockGateway } from "../bedrock/bedrock-gateway";
+import { createCallRate } from "../bedrock/call-rate";
 import { DatabaseUsageLedger } from "../bedrock/usage-ledger";
 import { clockFor, type Now } from "../clock";
 import type { AnalyzerConfig, DatabaseProvider, PredictionConfig } from "../config";
@@ -45,6 +46,11 @@ export interface PredictionRuntimeOptions {
   analyzers?: (serving: AnalyzerProvider) => AnalyzerProvider;
   /** The service's clock (default: the one config.asOf asks for, else the real time). */
   now?: Now;
+  /**
+   * How long a Bedrock call may wait for BEDROCK_CALLS_PER_MINUTE's allowance (default 0: a request
+   * falls back to statistics at once; refresh workers wait).
+   */
+  bedrockRateWaitMs?: number;
 }
 
 /**
@@ -61,6 +67,7 @@ export function createPredictionRuntime({
   log,
   analyzers,
   now = clockFor(config),
+  bedrockRateWaitMs = 0,
 }: PredictionRuntimeOptions): PredictionRuntime {
   const ttlMs = config.ttlSeconds * 1_000;
   const cache = createCache<CustomerPredictions>({
@@ -76,8 +83,25 @@ export function createPredictionRuntime({
   const clock = new DayClock(config.timeZone);
   const source = new AnalyzerSource(db, { timeZone: config.timeZone, provider, log });
   const ledger = new DatabaseUsageLedger(db);
+  const callRate =
+    analyzer?.kind === "bedrock"
+      ? createCallRate({
+          callsPerMinute: analyzer.bedrock.callsPerMinute ?? 0,
+          ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+          namespace: config.cacheNamespace,
+          log,
+          ...(analyzer.bedrock.callRateWindowMs ? { windowMs: analyzer.bedrock.callRateWindowMs } : {}),
+        })
+      : undefined;
   const gateway =
-    analyzer?.kind === "bedrock" ? new BedrockGateway({ ...analyzer.bedrock, ledger, log }) : undefined;
+    analyzer?.kind === "bedrock"
+      ? new BedrockGateway({
+          ...analyzer.bedrock,
+          ledger,
+          log,
+          ...(callRate ? { callRate, callRateWaitMs: bedrockRateWaitMs } : {}),
+        })
+      : undefined;
   const serving: AnalyzerProvider = gateway
     ? groundedOn(
         source,
@@ -115,6 +139,7 @@ export function createPredictionRuntime({
     aiBudgetUsd: analyzer?.bedrock.monthlyBudgetUsd ?? 0,
     async close() {
       gateway?.close();
+      await callRate?.close();
       await cache.close();
     },
   };
