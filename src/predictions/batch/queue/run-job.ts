@@ -108,6 +108,9 @@ async function dispatchChunks(
   fingerprint: string,
 ): Promise<number> {
   const parent = { id: job.id!, queue: job.queueQualifiedName };
+  const backoff = deps.chunkBackoffMs
+    ? { ...CHUNK_JOB_OPTIONS.backoff, delay: deps.chunkBackoffMs }
+    : CHUNK_JOB_OPTIONS.backoff;
   let after = 0;
   let total = 0;
   let chunks = 0;
@@ -125,7 +128,7 @@ async function dispatchChunks(
     bulk.push({
       name: "chunk",
       data: { runId: job.data.runId, after, through, size: ids.length, fingerprint },
-      opts: { ...CHUNK_JOB_OPTIONS, jobId: chunkJobId(job.id!, through), parent },
+      opts: { ...CHUNK_JOB_OPTIONS, backoff, jobId: chunkJobId(job.id!, through), parent },
     });
     total += ids.length;
     chunks++;
