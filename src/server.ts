@@ -30,6 +30,9 @@ import { bodyErrorHandler } from "./http/body-errors";
 import { healthz, readyz } from "./http/health";
 import { dropLateAnswers, requestDeadline } from "./http/request-deadline";
 import type { Logger } from "./logger";
+import { graphqlMetricsPlugin } from "./metrics/graphql-metrics-plugin";
+import { answerScrape } from "./metrics/metrics-route";
+import { watchRefreshes } from "./metrics/refresh-gauges";
 import { startBatchRefreshes } from "./predictions/batch/batch-refreshes";
 import { createPredictionRuntime, type PredictionRuntime } from "./predictions/runtime";
 import { webApps } from "./web/web-apps";
@@ -37,7 +40,16 @@ import { webApps } from "./web/web-apps";
 export interface ServerDeps {
   config: Pick<Config, "nodeEnv" | "port" | "host" | "graphqlIntrospection"> &
     Partial<
-      Pick<Config, "predictions" | "analyzer" | "requestTimeoutMs" | "playground" | "dashboard" | "queue">
+      Pick<
+        Config,
+        | "predictions"
+        | "analyzer"
+        | "requestTimeoutMs"
+        | "playground"
+        | "dashboard"
+        | "queue"
+        | "metricsToken"
+      >
     >;
   database: Database;
   log: Logger;
@@ -85,6 +97,12 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
     timeZone: config.predictions?.timeZone ?? DEFAULT_PREDICTION_CONFIG.timeZone,
   });
   const batchRunner = refreshes.runner;
+  const { metrics } = predictions;
+  watchRefreshes(metrics, {
+    db: database.prisma,
+    ...(refreshes.queue ? { queue: refreshes.queue } : {}),
+    current: (run) => batchRunner.current(run),
+  });
   const schema = await buildApiSchema(keys);
   const requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const heavyQueries = new HeavyQueryGate({ ...DEFAULT_HEAVY_QUERY_GATE, maxWaitMs: requestTimeoutMs });
@@ -125,6 +143,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       queryLimitsPlugin(schema, DEFAULT_QUERY_LIMITS, heavyQueries),
       availabilityPlugin(),
       requestLoggingPlugin(),
+      graphqlMetricsPlugin(metrics),
       // "Did you mean …?" would reveal the schema that disabled introspection hides.
       ...(config.graphqlIntrospection ? [] : [ApolloServerPluginDisableSuggestions()]),
     ],
@@ -134,6 +153,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
   app.use(accessLog(log));
   app.get("/healthz", healthz);
   app.get("/readyz", readyz(database.prisma));
+  app.get("/metrics", (req, res) => answerScrape(metrics, config.metricsToken, req, res));
   app.use(
     webApps({
       playground: config.playground ?? false,

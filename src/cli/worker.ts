@@ -1,8 +1,12 @@
 // npm run worker — takes batch-refresh jobs from the refresh queue in Redis (REDIS_URL, QUEUE_PREFIX)
 // until SIGTERM/SIGINT: the runs' priors and dispatch, their chunks of customers, and the scheduled
 // runs of REFRESH_CRON. Any number of workers on any number of machines share the work;
-// WORKER_CONCURRENCY jobs at once in each. On a signal it finishes the jobs in hand and exits 0.
+// WORKER_CONCURRENCY jobs at once in each. Serves GET /metrics and /healthz on WORKER_METRICS_PORT
+// (0: a free port, logged). On a signal it finishes the jobs in hand and exits 0.
 import { ConfigError } from "../config";
+import { startMetricsServer } from "../metrics/metrics-server";
+import { watchRefreshes } from "../metrics/refresh-gauges";
+import { currentQueuedRun } from "../predictions/batch/queue/queued-runner";
 import { checkEvictionPolicy } from "../predictions/batch/queue/redis-policy";
 import { RefreshQueue } from "../predictions/batch/queue/refresh-queue";
 import { startRefreshWorker } from "../predictions/batch/queue/refresh-worker";
@@ -43,10 +47,28 @@ export async function workUntilSignal({ config, log, db, now }: CommandContext):
         prefix: config.queue.prefix,
         concurrency: config.queue.workerConcurrency,
         lockMs: config.queue.workerLockMs,
+        metrics: runtime.metrics,
       },
     );
     await worker.waitUntilReady();
-    log.info({ prefix: config.queue.prefix, concurrency: config.queue.workerConcurrency }, "worker ready");
+    watchRefreshes(runtime.metrics, { db: db.prisma, queue, current: (run) => currentQueuedRun(queue, run) });
+    const metricsServer = await startMetricsServer({
+      port: config.queue.workerMetricsPort,
+      host: config.host,
+      metrics: runtime.metrics,
+      ...(config.metricsToken ? { token: config.metricsToken } : {}),
+      healthy: () => worker.isRunning() && !worker.closing,
+    });
+    const { address, port } = metricsServer.address;
+    const host = address.includes(":") ? `[${address}]` : address;
+    log.info(
+      {
+        prefix: config.queue.prefix,
+        concurrency: config.queue.workerConcurrency,
+        metrics: `http://${host === "0.0.0.0" ? "localhost" : host}:${port}/metrics`,
+      },
+      "worker ready",
+    );
     const signal = await new Promise<NodeJS.Signals>((resolve) => {
       process.once("SIGTERM", () => resolve("SIGTERM"));
       process.once("SIGINT", () => resolve("SIGINT"));
@@ -55,6 +77,7 @@ export async function workUntilSignal({ config, log, db, now }: CommandContext):
     // A second signal means "now": the jobs in hand go back to the queue when their locks expire.
     process.once(signal, () => process.exit(1));
     await worker.close();
+    await metricsServer.close();
     return 0;
   } finally {
     await queue.close();

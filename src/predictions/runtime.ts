@@ -12,6 +12,8 @@ import { clockFor, type Now } from "../clock";
 import type { AnalyzerConfig, DatabaseProvider, PredictionConfig } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
+import { MeteredLedger, meteredAnalyzers } from "../metrics/instrument";
+import { ServiceMetrics } from "../metrics/service-metrics";
 import { createCache, type ResilientCache } from "./cache/cache";
 import type { CustomerPredictions } from "./customer-predictions";
 import { type AnalyzerProvider, PredictionService } from "./serving/prediction-service";
@@ -30,6 +32,8 @@ export interface PredictionRuntime {
   gateway?: BedrockGateway;
   /** AI_MONTHLY_BUDGET_USD (reported by Query.aiUsage whichever analyzer serves). */
   aiBudgetUsd: number;
+  /** The process's metrics (GET /metrics): the cache, analyses and Bedrock are metered here. */
+  metrics: ServiceMetrics;
   /** Closes the cache connection and the Bedrock client (the database belongs to the caller). */
   close(): Promise<void>;
 }
@@ -51,6 +55,8 @@ export interface PredictionRuntimeOptions {
    * falls back to statistics at once; refresh workers wait).
    */
   bedrockRateWaitMs?: number;
+  /** The process's metrics (default: a registry of this runtime's own). */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -68,6 +74,7 @@ export function createPredictionRuntime({
   analyzers,
   now = clockFor(config),
   bedrockRateWaitMs = 0,
+  metrics = new ServiceMetrics(),
 }: PredictionRuntimeOptions): PredictionRuntime {
   const ttlMs = config.ttlSeconds * 1_000;
   const cache = createCache<CustomerPredictions>({
@@ -79,10 +86,15 @@ export function createPredictionRuntime({
     timeoutMs: config.cacheTimeoutMs,
     ...(config.cacheBreakerCooldownMs ? { breakerCooldownMs: config.cacheBreakerCooldownMs } : {}),
     log,
+    onRead: (found, missed) => {
+      metrics.cacheHits.inc(found);
+      metrics.cacheMisses.inc(missed);
+    },
   });
   const clock = new DayClock(config.timeZone);
   const source = new AnalyzerSource(db, { timeZone: config.timeZone, provider, log });
   const ledger = new DatabaseUsageLedger(db);
+  const meteredLedger = new MeteredLedger(ledger, metrics);
   const callRate =
     analyzer?.kind === "bedrock"
       ? createCallRate({
@@ -97,7 +109,7 @@ export function createPredictionRuntime({
     analyzer?.kind === "bedrock"
       ? new BedrockGateway({
           ...analyzer.bedrock,
-          ledger,
+          ledger: meteredLedger,
           log,
           ...(callRate ? { callRate, callRateWaitMs: bedrockRateWaitMs } : {}),
         })
@@ -109,7 +121,7 @@ export function createPredictionRuntime({
           new BedrockAnalyzer(statistical, {
             gateway,
             timeZone: config.timeZone,
-            ledger,
+            ledger: meteredLedger,
             log,
             ...(analyzer?.bedrock.fallbackRetryMs
               ? { fallbackRetryMs: analyzer.bedrock.fallbackRetryMs }
@@ -121,7 +133,7 @@ export function createPredictionRuntime({
     db,
     provider,
     cache,
-    analyzers: analyzers ? analyzers(serving) : serving,
+    analyzers: meteredAnalyzers(analyzers ? analyzers(serving) : serving, metrics),
     ttlMs,
     clock,
     log,
@@ -137,6 +149,7 @@ export function createPredictionRuntime({
     ledger,
     ...(gateway ? { gateway } : {}),
     aiBudgetUsd: analyzer?.bedrock.monthlyBudgetUsd ?? 0,
+    metrics,
     async close() {
       gateway?.close();
       await callRate?.close();

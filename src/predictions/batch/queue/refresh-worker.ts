@@ -2,10 +2,17 @@
 // WORKER_CONCURRENCY at once. A worker that dies loses nothing: its jobs' locks expire (WORKER_LOCK_MS)
 // and another worker's stalled-job check puts them back on the queue.
 import { type Job, UnrecoverableError, Worker } from "bullmq";
+import type { ServiceMetrics } from "../../../metrics/service-metrics";
 import { processChunkJob } from "./chunk-job";
 import type { QueueJobDeps } from "./queue-jobs";
 import { startQueuedRun } from "./queued-runner";
-import { type ChunkJobData, QUEUE_NAME, type RunJobData, type ScheduledJobData } from "./refresh-queue";
+import {
+  type ChunkJobData,
+  type ChunkResult,
+  QUEUE_NAME,
+  type RunJobData,
+  type ScheduledJobData,
+} from "./refresh-queue";
 import { processRunJob } from "./run-job";
 
 export interface RefreshWorkerOptions {
@@ -15,6 +22,8 @@ export interface RefreshWorkerOptions {
   concurrency: number;
   /** How long a job's lock lasts unless renewed (renewed every half of it while the job works). */
   lockMs: number;
+  /** Counts the chunks and customers this worker finished. */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -52,7 +61,15 @@ export function startRefreshWorker(deps: QueueJobDeps, options: RefreshWorkerOpt
       maxStalledCount: 2,
     },
   );
+  const { metrics } = options;
+  worker.on("completed", (job, result: ChunkResult) => {
+    if (job.name !== "chunk" || !metrics) return;
+    metrics.refreshChunks.inc({ outcome: "completed" });
+    metrics.refreshCustomers.inc({ result: "refreshed" }, result.processed - result.failed);
+    metrics.refreshCustomers.inc({ result: "failed" }, result.failed);
+  });
   worker.on("failed", (job, error) => {
+    if (job?.name === "chunk") metrics?.refreshChunks.inc({ outcome: "failed" });
     const final = job && job.attemptsMade >= (job.opts.attempts ?? 1);
     log[final ? "error" : "warn"](
       { err: error, job: job?.id, name: job?.name, attempts: job?.attemptsMade },
