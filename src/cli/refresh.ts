@@ -148,11 +148,16 @@ async function refreshOnQueue(
       );
     }
     const started = performance.now();
-    const claim = await startQueuedRun({ db: db.prisma, provider: db.provider, log, queue }, "cli", {
+    const deps = { db: db.prisma, provider: db.provider, log, queue, timeZone: config.predictions.timeZone };
+    const { claim, ready } = await startQueuedRun(deps, "cli", {
       ...(args.resume === undefined ? {} : { runId: args.resume }),
       chunkSize: args.chunkSize,
       fitPriors: args.fitPriors,
+      onProgress: bars.show,
     });
+    // The priors are fitted here, then the flow goes on the queue.
+    await ready;
+    const preparedSeconds = (performance.now() - started) / 1000;
     if (claim.outcome === "finished") {
       out(describe(summaryOf(claim.run, "finished", started, { processedNow: 0 })));
       return 0;
@@ -166,7 +171,7 @@ async function refreshOnQueue(
     const { run } = watched;
     const summary = summaryOf(run, claim.outcome, started, {
       processedNow: run.processed,
-      priorsSeconds: watched.priorsSeconds,
+      priorsSeconds: preparedSeconds + watched.priorsSeconds,
       stopped: watched.stopped,
     });
     out(describeQueued(summary));
@@ -190,7 +195,7 @@ function describeQueued(s: BatchRefreshSummary): string {
   return (
     `Batch run ${s.runId} ${s.status}: ${s.processed}/${s.total} customers done, ${s.failed} failed; ` +
     `on the queue in ${s.seconds.toFixed(1)} s (${Math.round(s.customersPerSecond)} customers/s, ` +
-    `${s.priorsSeconds.toFixed(1)} s fitting priors and dispatching); ${priors}` +
+    `${s.priorsSeconds.toFixed(1)} s fitting priors and queueing); ${priors}` +
     (s.pruned ? `; ${s.pruned} old superseded predictions pruned` : "") +
     (s.error && s.status !== "succeeded" ? `; ${s.error}` : "") +
     "."

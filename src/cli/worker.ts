@@ -3,6 +3,7 @@
 // runs of REFRESH_CRON. Any number of workers on any number of machines share the work;
 // WORKER_CONCURRENCY jobs at once in each. Serves GET /metrics and /healthz on WORKER_METRICS_PORT
 // (0: a free port, logged). On a signal it finishes the jobs in hand and exits 0.
+import os from "node:os";
 import { ConfigError } from "../config";
 import { startMetricsServer } from "../metrics/metrics-server";
 import { watchRefreshes } from "../metrics/refresh-gauges";
@@ -43,6 +44,7 @@ export async function workUntilSignal({ config, log, db, now }: CommandContext):
     const worker = startRefreshWorker(
       { db: db.prisma, provider: db.provider, log, runtime, queue },
       {
+        name: `${os.hostname()}/${process.pid}`,
         redisUrl,
         prefix: config.queue.prefix,
         concurrency: config.queue.workerConcurrency,

@@ -189,7 +189,7 @@ describe("npm run refresh (spawned)", () => {
       );
       expect(lines).toEqual([
         expect.stringMatching(
-          /^Batch run \d+ succeeded: 12\/12 customers done, 0 failed; on the queue in [\d.]+ s \(\d+ customers\/s, [\d.]+ s fitting priors and dispatching\); priors [0-9a-f]+\.$/,
+          /^Batch run \d+ succeeded: 12\/12 customers done, 0 failed; on the queue in [\d.]+ s \(\d+ customers\/s, [\d.]+ s fitting priors and queueing\); priors [0-9a-f]+\.$/,
         ),
       ]);
       expect(code).toBe(0);

@@ -41,7 +41,7 @@ export async function startBatchRefreshes(options: BatchRefreshesOptions): Promi
     await queue
       .schedule(cron, timeZone)
       .catch((error: unknown) => log.error({ err: error, cron }, "could not set the refresh schedule"));
-    const runner = new QueuedBatchRunner({ db, provider, log, queue });
+    const runner = new QueuedBatchRunner({ db, provider, log, queue, timeZone });
     return {
       runner,
       queue,

@@ -13,6 +13,4 @@ export interface QueueJobDeps {
   log: Logger;
   runtime: BatchRefreshRuntime & { analyzers: Pick<AnalyzerSource, "use" | "current"> };
   queue: RefreshQueue;
-  /** Tests: the first retry delay of a failed chunk (default CHUNK_JOB_OPTIONS': 2 s, doubling). */
-  chunkBackoffMs?: number;
 }

@@ -1,67 +1,51 @@
 // Starting a batch run on the queue (REDIS_URL set): claim it in the BatchRun ledger like an
-// in-process run, then enqueue its flow; the workers (`npm run worker`) do the rest. Used by the API
-// server (refreshAllPredictions), `npm run refresh` and the scheduled job of REFRESH_CRON.
-import type { DatabaseProvider } from "../../../config";
-import type { Db } from "../../../db/client";
+// in-process run, prepare it (priors, then the flow: prepare-run.ts); the workers (`npm run worker`)
+// do the rest. Used by the API server (refreshAllPredictions), `npm run refresh` and the scheduled
+// job of REFRESH_CRON.
+import { TaskCancelledError, TimeoutStrategy, timeout } from "cockatiel";
 import type { Logger } from "../../../logger";
 import { DEFAULT_CHUNK_SIZE } from "../batch-refresh";
 import { type BatchRunRecord, type BatchRunTrigger, type Claim, claimBatchRun } from "../batch-run-ledger";
-import { messageOf } from "../refresh-chunk";
 import type { RefreshRunner, StartOptions } from "../refresh-runner";
 import { tallyOf } from "./flow-tally";
-import { CHUNK_LIMIT, type RefreshQueue } from "./refresh-queue";
+import { type PrepareDeps, type PrepareOptions, prepareQueuedRun } from "./prepare-run";
+import type { RefreshQueue } from "./refresh-queue";
 
-export interface QueuedRunDeps {
-  db: Db;
-  provider: DatabaseProvider;
-  log: Logger;
-  queue: RefreshQueue;
+export type QueuedRunDeps = PrepareDeps;
+
+export interface QueuedRunOptions extends Partial<PrepareOptions> {
+  /** Take up this run again (a new flow, same priors) unless it is still live. */
+  runId?: number;
 }
 
-export interface QueuedRunOptions {
-  /** Take up this run again (a new flow, same priors) unless its flow is still pending. */
-  runId?: number;
-  /** Customers per chunk job (default 500, at most CHUNK_LIMIT). */
-  chunkSize?: number;
-  fitPriors?: boolean;
+export interface QueuedStart {
+  claim: Claim;
+  /** Settles once a new (or resumed) run's flow is on the queue; at once for a joined or finished one. */
+  ready: Promise<void>;
 }
 
 /**
  * Claims a run (a running run whose flow is still pending is joined, whatever its heartbeat) and,
- * when the claim is new or resumed, enqueues its flow.
- *
- * @throws when the queue cannot be reached (the claimed run is marked failed first).
+ * when the claim is new or resumed, starts preparing it.
  */
 export async function startQueuedRun(
   deps: QueuedRunDeps,
   trigger: BatchRunTrigger,
   options: QueuedRunOptions = {},
-): Promise<Claim> {
-  const { db, log, queue } = deps;
+): Promise<QueuedStart> {
   const claim = await claimBatchRun(deps, {
     trigger,
     ...(options.runId === undefined ? {} : { runId: options.runId }),
-    alive: (run) => queue.pending(run),
+    alive: (run) => deps.queue.pending(run),
   });
-  if (claim.outcome !== "new" && claim.outcome !== "resumed") return claim;
-  try {
-    await queue.enqueueRun(claim.run, {
-      chunkSize: Math.min(options.chunkSize ?? DEFAULT_CHUNK_SIZE, CHUNK_LIMIT),
-      fitPriors: options.fitPriors ?? true,
-    });
-  } catch (error) {
-    await db.batchRun
-      .updateMany({
-        where: { id: claim.run.id, status: "running" },
-        data: { status: "failed", finishedAt: new Date(), error: `could not be queued: ${messageOf(error)}` },
-      })
-      .catch((e: unknown) =>
-        log.error({ err: e, runId: claim.run.id }, "could not mark the batch run failed"),
-      );
-    throw error;
-  }
-  log.info({ runId: claim.run.id, outcome: claim.outcome, trigger }, "batch run queued");
-  return claim;
+  if (claim.outcome !== "new" && claim.outcome !== "resumed") return { claim, ready: Promise.resolve() };
+  deps.log.info({ runId: claim.run.id, outcome: claim.outcome, trigger }, "batch run claimed for the queue");
+  const ready = prepareQueuedRun(deps, claim.run, {
+    chunkSize: options.chunkSize ?? DEFAULT_CHUNK_SIZE,
+    ...(options.fitPriors === undefined ? {} : { fitPriors: options.fitPriors }),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  return { claim, ready };
 }
 
 /** A run's row with its counts read from its flow while it runs. */
@@ -73,9 +57,13 @@ export async function currentQueuedRun(queue: RefreshQueue, run: BatchRunRecord)
   return { ...run, processed: tally.processed, failed: tally.failed, error: tally.error ?? run.error };
 }
 
-/** The API server's runner when REDIS_URL is set: runs go to the queue, nothing runs here. */
+/**
+ * The API server's runner when REDIS_URL is set: a run is claimed and prepared here (in the
+ * background: the mutation answers at once), and worked by the workers.
+ */
 export class QueuedBatchRunner implements RefreshRunner {
   readonly #deps: QueuedRunDeps;
+  readonly #preparing = new Set<Promise<void>>();
   #stopped = false;
 
   constructor(deps: QueuedRunDeps) {
@@ -88,14 +76,29 @@ export class QueuedBatchRunner implements RefreshRunner {
     log: Logger = this.#deps.log,
   ): Promise<BatchRunRecord> {
     if (this.#stopped) throw new Error("The batch runner is stopped: the server is shutting down");
-    return (await startQueuedRun({ ...this.#deps, log }, trigger, options)).run;
+    const { claim, ready } = await startQueuedRun({ ...this.#deps, log }, trigger, options);
+    const tracked = ready
+      .catch((error: unknown) =>
+        log.error({ err: error, runId: claim.run.id }, "batch run could not be queued"),
+      )
+      .finally(() => this.#preparing.delete(tracked));
+    this.#preparing.add(tracked);
+    return claim.run;
   }
 
   current(run: BatchRunRecord): Promise<BatchRunRecord> {
     return currentQueuedRun(this.#deps.queue, run);
   }
 
-  async stop(): Promise<void> {
+  /** Waits (up to `timeoutMs`) for runs being prepared here to reach the queue. */
+  async stop({ timeoutMs = 15_000 } = {}): Promise<void> {
     this.#stopped = true;
+    if (!this.#preparing.size) return;
+    try {
+      await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(() => Promise.all(this.#preparing));
+    } catch (error) {
+      if (!(error instanceof TaskCancelledError)) throw error;
+      this.#deps.log.warn("a batch run was still being prepared at shutdown: a later start replaces it");
+    }
   }
 }

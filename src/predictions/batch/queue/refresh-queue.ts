@@ -1,15 +1,16 @@
 // The refresh queue on Redis (BullMQ): one queue, "refresh", under QUEUE_PREFIX, carrying three kinds
 // of job:
 //
-//   run        one per batch run (id run-<runId>-<resumes>): fits the priors, adds the run's chunk
-//              jobs as its children (a flow), waits for them, then finishes the run (run-job.ts).
+//   run        the parent of a run's flow (id run-<runId>-<resumes>): BullMQ hands it to a worker once
+//              every chunk has finished or failed for good; it then finishes the run (run-job.ts).
 //   chunk      at most CHUNK_LIMIT customers with purchases, by id range (after, through] (chunk-job.ts).
 //   scheduled  made by the job scheduler REFRESH_CRON: starts a run (exactly one per tick, whatever
 //              the number of replicas, because the scheduler lives in Redis, not in the replicas).
 //
-// Everything here is safe to do twice: job ids are derived from the run, so adding a job again adds
-// nothing, and a chunk that runs twice stores the same predictions again.
-import { Job, Queue } from "bullmq";
+// A run's flow (its run job and all its chunks) is added in one atomic step once the run's priors are
+// fitted (prepare-run.ts), so no worker ever sees half a run. Adding it again adds nothing (job ids are
+// derived from the run), and a chunk that runs twice stores the same predictions again.
+import { FlowProducer, Job, Queue } from "bullmq";
 import type { Logger } from "../../../logger";
 import type { BatchRunRecord } from "../batch-run-ledger";
 
@@ -17,18 +18,10 @@ export const QUEUE_NAME = "refresh";
 /** Customers per chunk job at most. */
 export const CHUNK_LIMIT = 1_000;
 
-export type RunStep = "priors" | "dispatch" | "finish";
-
 export interface RunJobData {
   runId: number;
   /** The run's resumes when this flow was enqueued: a later resume makes this flow stand down. */
   resumes: number;
-  /** Customers per chunk (at most CHUNK_LIMIT). */
-  chunkSize: number;
-  /** Fit new priors (true) or use the newest stored ones. */
-  fitPriors: boolean;
-  /** Where the job stands: a job retried after its worker died goes on from here. */
-  step?: RunStep;
 }
 
 export interface ChunkJobData {
@@ -36,7 +29,7 @@ export interface ChunkJobData {
   /** The range of customer ids: after < id <= through. */
   after: number;
   through: number;
-  /** Customers with purchases in the range when it was dispatched. */
+  /** Customers with purchases in the range when the run was prepared. */
   size: number;
   /** The run's priors. */
   fingerprint: string;
@@ -53,16 +46,13 @@ export interface ScheduledJobData {
   cron: string;
 }
 
-/** What the run job reports while it works (job.progress). */
-export type RunJobProgress =
-  | { phase: "priors"; customers: number }
-  | { phase: "dispatching"; chunks: number };
-
 export interface RefreshQueueOptions {
   redisUrl: string;
   /** QUEUE_PREFIX. */
   prefix: string;
   log: Logger;
+  /** Tests: the first retry delay of a failed chunk (default CHUNK_JOB_OPTIONS': 2 s, doubling). */
+  chunkBackoffMs?: number;
 }
 
 /** The job id of a run's job: a resumed run gets a new flow. */
@@ -79,7 +69,7 @@ export function idOfKey(key: string): string {
   return key.slice(key.lastIndexOf(":") + 1);
 }
 
-/** Options of every job: retries with exponential backoff; finished jobs kept a while, then trimmed. */
+/** Retries with exponential backoff; finished run jobs kept a week, failed ones a month. */
 export const RUN_JOB_OPTIONS = {
   attempts: 3,
   backoff: { type: "exponential", delay: 5_000 },
@@ -98,34 +88,48 @@ export const CHUNK_JOB_OPTIONS = {
 } as const;
 
 /**
- * The queue as producers and readers see it (API servers, `npm run refresh`, workers adding chunks).
- * Connects on first use.
+ * The queue as producers and readers see it (API servers, `npm run refresh`, workers starting
+ * scheduled runs, metrics). Connects on first use.
  */
 export class RefreshQueue {
   readonly #options: RefreshQueueOptions;
   #queue: Queue | undefined;
+  #flows: FlowProducer | undefined;
 
   constructor(options: RefreshQueueOptions) {
     this.#options = options;
   }
 
   get queue(): Queue {
-    this.#queue ??= new Queue(QUEUE_NAME, {
-      connection: { url: this.#options.redisUrl, maxRetriesPerRequest: 3 },
-      prefix: this.#options.prefix,
-    });
+    this.#queue ??= new Queue(QUEUE_NAME, this.#connection());
     return this.#queue;
   }
 
-  /** Adds the run's job (nothing when it is already there). */
-  async enqueueRun(
+  /**
+   * Adds the run's flow in one step: its run job, waiting for the chunk jobs given as its children.
+   * Nothing is added when the run's flow is already there.
+   */
+  async enqueueFlow(
     run: Pick<BatchRunRecord, "id" | "resumes">,
-    data: Pick<RunJobData, "chunkSize" | "fitPriors">,
+    chunks: readonly ChunkJobData[],
   ): Promise<void> {
-    const job: RunJobData = { ...data, runId: run.id, resumes: run.resumes, step: "priors" };
-    await this.queue.add("run", job, {
-      ...RUN_JOB_OPTIONS,
-      jobId: runJobId(run),
+    const parent = runJobId(run);
+    const { chunkBackoffMs } = this.#options;
+    const backoff = chunkBackoffMs
+      ? { ...CHUNK_JOB_OPTIONS.backoff, delay: chunkBackoffMs }
+      : CHUNK_JOB_OPTIONS.backoff;
+    this.#flows ??= new FlowProducer(this.#connection());
+    await this.#flows.add({
+      name: "run",
+      queueName: QUEUE_NAME,
+      data: { runId: run.id, resumes: run.resumes } satisfies RunJobData,
+      opts: { ...RUN_JOB_OPTIONS, jobId: parent },
+      children: chunks.map((data) => ({
+        name: "chunk",
+        queueName: QUEUE_NAME,
+        data,
+        opts: { ...CHUNK_JOB_OPTIONS, backoff, jobId: chunkJobId(parent, data.through) },
+      })),
     });
   }
 
@@ -134,7 +138,7 @@ export class RefreshQueue {
     return Job.fromId<RunJobData>(this.queue, runJobId(run));
   }
 
-  /** Whether the run's flow is still to finish (its job waits, works, or waits for its chunks). */
+  /** Whether the run's flow is still to finish (its job waits for its chunks, waits, or works). */
   async pending(run: Pick<BatchRunRecord, "id" | "resumes">): Promise<boolean> {
     const job = await this.runJob(run);
     if (!job) return false;
@@ -180,8 +184,17 @@ export class RefreshQueue {
   }
 
   async close(): Promise<void> {
+    await this.#flows?.close();
     await this.#queue?.close();
+    this.#flows = undefined;
     this.#queue = undefined;
+  }
+
+  #connection() {
+    return {
+      connection: { url: this.#options.redisUrl, maxRetriesPerRequest: 3 },
+      prefix: this.#options.prefix,
+    };
   }
 }
 

@@ -16,6 +16,8 @@ import {
 import { processRunJob } from "./run-job";
 
 export interface RefreshWorkerOptions {
+  /** Recorded on every job it takes (processedBy): which worker did what. */
+  name?: string;
   redisUrl: string;
   prefix: string;
   /** Jobs worked on at once. */
@@ -35,16 +37,20 @@ export function startRefreshWorker(deps: QueueJobDeps, options: RefreshWorkerOpt
   const { log } = deps;
   const worker = new Worker(
     QUEUE_NAME,
-    async (job: Job, token?: string) => {
+    async (job: Job) => {
       switch (job.name) {
         case "chunk":
           return processChunkJob(deps, job as Job<ChunkJobData>);
         case "run":
-          return processRunJob(deps, job as Job<RunJobData>, token!);
+          return processRunJob(deps, job as Job<RunJobData>);
         case "scheduled": {
           const { cron } = job.data as ScheduledJobData;
-          const claim = await startQueuedRun(deps, "cron");
+          const { claim, ready } = await startQueuedRun(
+            { ...deps, timeZone: deps.runtime.clock.timeZone },
+            "cron",
+          );
           log.info({ cron, runId: claim.run.id, outcome: claim.outcome }, "scheduled refresh");
+          await ready;
           return { runId: claim.run.id, outcome: claim.outcome };
         }
         default:
@@ -54,6 +60,7 @@ export function startRefreshWorker(deps: QueueJobDeps, options: RefreshWorkerOpt
     {
       connection: { url: options.redisUrl, maxRetriesPerRequest: null },
       prefix: options.prefix,
+      ...(options.name ? { name: options.name } : {}),
       concurrency: options.concurrency,
       lockDuration: options.lockMs,
       stalledInterval: options.lockMs,
@@ -76,6 +83,9 @@ export function startRefreshWorker(deps: QueueJobDeps, options: RefreshWorkerOpt
       final ? "job failed for good" : "job failed: it will be retried",
     );
   });
+  worker.on("stalled", (job) =>
+    log.warn({ job }, "job stalled (its worker stopped renewing its lock): back on the queue"),
+  );
   worker.on("error", (error) => log.error({ err: error }, "refresh worker error"));
   return worker;
 }

@@ -1,11 +1,11 @@
-// Follows a run on the queue to its end, for `npm run refresh`: its phase and counts are read from its
-// flow (the run job's progress while it fits priors, then its chunks' results), its end from its row.
+// Follows a run on the queue to its end, for `npm run refresh`: its counts are read from its flow (its
+// chunks' results), its end from its row.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Db } from "../../../db/client";
 import type { BatchProgress } from "../batch-refresh";
 import { type BatchRunRecord, findBatchRun } from "../batch-run-ledger";
 import { tallyOf } from "./flow-tally";
-import type { RefreshQueue, RunJobProgress } from "./refresh-queue";
+import type { RefreshQueue } from "./refresh-queue";
 
 export interface WatchOptions {
   onProgress?: (progress: BatchProgress) => void;
@@ -19,7 +19,7 @@ export interface Watched {
   run: BatchRunRecord;
   /** True when the watch was stopped before the run ended. */
   stopped: boolean;
-  /** From the start of the watch to the first chunk counted (the priors and the dispatch). */
+  /** From the start of the watch to the flow's first reading (the run still being prepared elsewhere). */
   priorsSeconds: number;
 }
 
@@ -41,20 +41,10 @@ export async function watchQueuedRun(
     }
     if (signal?.aborted) return { run, stopped: true, priorsSeconds: priorsSeconds ?? seconds };
     const job = await deps.queue.runJob(run);
-    if (job && (job.data.step ?? "priors") !== "priors") {
+    if (job) {
       priorsSeconds ??= seconds;
-      const tally = await tallyOf(deps.queue.queue, job);
-      onProgress?.({
-        phase: "customers",
-        total: run.total,
-        processed: tally.processed,
-        failed: tally.failed,
-      });
-    } else if (job) {
-      const progress = job.progress as RunJobProgress | number;
-      if (typeof progress === "object" && progress.phase === "priors") {
-        onProgress?.({ phase: "priors", customers: progress.customers });
-      }
+      const { processed, failed } = await tallyOf(deps.queue.queue, job);
+      onProgress?.({ phase: "customers", total: run.total, processed, failed });
     }
     await sleep(pollMs, undefined, { signal }).catch(() => {});
   }

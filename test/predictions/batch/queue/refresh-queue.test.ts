@@ -7,10 +7,14 @@ import type { Job, Worker } from "bullmq";
 import pino from "pino";
 import { type AnalyzerConfig, DEFAULT_PREDICTION_CONFIG } from "../../../../src/config";
 import { seedDatabase } from "../../../../src/datagen/seed";
-import { HEARTBEAT_STALE_MS } from "../../../../src/predictions/batch/batch-run-ledger";
+import {
+  type BatchRunTrigger,
+  type Claim,
+  HEARTBEAT_STALE_MS,
+} from "../../../../src/predictions/batch/batch-run-ledger";
 import { processChunkJob } from "../../../../src/predictions/batch/queue/chunk-job";
 import type { QueueJobDeps } from "../../../../src/predictions/batch/queue/queue-jobs";
-import { startQueuedRun } from "../../../../src/predictions/batch/queue/queued-runner";
+import { type QueuedRunOptions, startQueuedRun } from "../../../../src/predictions/batch/queue/queued-runner";
 import { type ChunkJobData, RefreshQueue } from "../../../../src/predictions/batch/queue/refresh-queue";
 import { startRefreshWorker } from "../../../../src/predictions/batch/queue/refresh-worker";
 import { watchQueuedRun } from "../../../../src/predictions/batch/queue/run-watch";
@@ -63,7 +67,6 @@ describeWithRedis("batch refresh on the queue", (handle) => {
       log,
       runtime: options.wrap ? { ...runtime, service: options.wrap(runtime.service) } : runtime,
       queue,
-      chunkBackoffMs: 50,
     };
     const worker = startRefreshWorker(deps, {
       redisUrl: redisTestUrl(),
@@ -84,14 +87,20 @@ describeWithRedis("batch refresh on the queue", (handle) => {
     for (const worker of opened.splice(0)) await worker.close();
   }
 
-  const deps = () => ({ db: handle.database.prisma, provider: handle.provider, log, queue });
+  const deps = () => ({ db: handle.database.prisma, provider: handle.provider, log, queue, timeZone: "UTC" });
+  /** Starts a run on the queue and waits until its flow is there. */
+  const start = async (trigger: BatchRunTrigger, options: QueuedRunOptions = {}): Promise<Claim> => {
+    const { claim, ready } = await startQueuedRun(deps(), trigger, options);
+    await ready;
+    return claim;
+  };
 
   beforeAll(async () => {
     const db = handle.database.prisma;
     await seedDatabase(db, SEED);
     const rows = await db.purchase.findMany({ distinct: ["customerId"], select: { customerId: true } });
     withPurchases = rows.map((r) => r.customerId).sort((a, b) => a - b);
-    queue = new RefreshQueue({ redisUrl: redisTestUrl(), prefix, log });
+    queue = new RefreshQueue({ redisUrl: redisTestUrl(), prefix, log, chunkBackoffMs: 50 });
   }, 120_000);
   afterEach(() => stopWorkers());
   afterAll(async () => {
@@ -103,7 +112,7 @@ describeWithRedis("batch refresh on the queue", (handle) => {
     const db = handle.database.prisma;
     startWorker();
     startWorker();
-    const claim = await startQueuedRun(deps(), "api", { chunkSize: CHUNK });
+    const claim = await start("api", { chunkSize: CHUNK });
     expect(claim.outcome).toBe("new");
     const seen: number[] = [];
     const { run } = await watchQueuedRun({ db, queue }, claim.run.id, {
@@ -154,7 +163,7 @@ describeWithRedis("batch refresh on the queue", (handle) => {
         },
       }),
     });
-    const claim = await startQueuedRun(deps(), "cli", { chunkSize: CHUNK, fitPriors: false });
+    const claim = await start("cli", { chunkSize: CHUNK, fitPriors: false });
     const { run } = await watchQueuedRun({ db: handle.database.prisma, queue }, claim.run.id, { pollMs: 50 });
     expect(run).toMatchObject({ status: "partial", processed: withPurchases.length, failed: CHUNK });
     expect(run.error).toMatch(/^chunk of customers \d+ < id ≤ \d+ failed: injected chunk failure$/);
@@ -165,12 +174,12 @@ describeWithRedis("batch refresh on the queue", (handle) => {
   it("joins a run whose flow is pending, whatever its heartbeat, instead of starting a second", async () => {
     const db = handle.database.prisma;
     // No worker yet: the flow waits.
-    const first = await startQueuedRun(deps(), "api", { chunkSize: CHUNK, fitPriors: false });
+    const first = await start("api", { chunkSize: CHUNK, fitPriors: false });
     await db.batchRun.update({
       where: { id: first.run.id },
       data: { heartbeatAt: new Date(Date.now() - HEARTBEAT_STALE_MS - 1_000) },
     });
-    const second = await startQueuedRun(deps(), "cron");
+    const second = await start("cron");
     expect(second).toMatchObject({ outcome: "joined", run: { id: first.run.id } });
     expect(await db.batchRun.count({ where: { status: "running" } })).toBe(1);
     startWorker();
@@ -241,7 +250,7 @@ describeWithRedis("batch refresh on the queue", (handle) => {
       };
       startWorker({ analyzer });
       startWorker({ analyzer });
-      const claim = await startQueuedRun(deps(), "api", { chunkSize: CHUNK, fitPriors: false });
+      const claim = await start("api", { chunkSize: CHUNK, fitPriors: false });
       const { run } = await watchQueuedRun({ db: handle.database.prisma, queue }, claim.run.id, {
         pollMs: 50,
       });
