@@ -492,6 +492,9 @@ const schema = z.object({
     .optional(),
 });
 
+/** Every variable loadConfig reads (the deployment files are checked against it). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 const DEFAULTS = loadConfig({});
 
 /** The database deadlines when no variable sets them: 5 s to connect, 30 s per statement, 2 s for a SQLite lock. */
