@@ -54,6 +54,19 @@ function deploymentEnv(
   };
 }
 
+/** A migrated PostgreSQL database of its own with `customers` × 60 days of generated purchases. */
+async function seededDatabase(customers: number, seed: number) {
+  const database = await createPostgresDatabase();
+  await migrateDatabase(database.url);
+  const db = openDatabase(database.url);
+  try {
+    await seedDatabase(db.prisma, { customers, days: 60, seed, end: TODAY });
+  } finally {
+    await db.close();
+  }
+  return database;
+}
+
 async function graphql<T>(
   base: string,
   key: string,
@@ -108,14 +121,7 @@ const RUN_FIELDS = "id status total processed failed startedAt finishedAt";
 
   beforeAll(async () => {
     buildServer();
-    database = await createPostgresDatabase();
-    await migrateDatabase(database.url);
-    const db = openDatabase(database.url);
-    try {
-      await seedDatabase(db.prisma, { customers: 2_000, days: 60, seed: 19, end: TODAY });
-    } finally {
-      await db.close();
-    }
+    database = await seededDatabase(2_000, 19);
     queue = new RefreshQueue({ redisUrl: redisTestUrl(), prefix, log });
     const env = deploymentEnv(database.url, prefix);
     const [a, b] = [startService("start", env), startService("start", env)];
@@ -273,14 +279,7 @@ const RUN_FIELDS = "id status total processed failed startedAt finishedAt";
 
   beforeAll(async () => {
     buildServer();
-    database = await createPostgresDatabase();
-    await migrateDatabase(database.url);
-    const db = openDatabase(database.url);
-    try {
-      await seedDatabase(db.prisma, { customers: 30, days: 60, seed: 23, end: TODAY });
-    } finally {
-      await db.close();
-    }
+    database = await seededDatabase(30, 23);
     queue = new RefreshQueue({ redisUrl: redisTestUrl(), prefix, log });
   }, 120_000);
 
