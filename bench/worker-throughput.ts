@@ -17,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import Redis from "ioredis";
 import pino from "pino";
 import { intOption, parseCommandArgs } from "../src/cli/support/command";
 import { loadConfig } from "../src/config";
@@ -37,6 +38,8 @@ interface RunResult {
   peakRssMiB: number[];
   workerCpuSeconds: number;
   postgresCpuSeconds: number;
+  /** The Redis server's CPU (queue and the cache writes), when it runs on this machine. */
+  redisCpuSeconds: number;
   loadAverage: number;
 }
 
@@ -92,11 +95,54 @@ async function main(): Promise<void> {
       `median: 1 worker ${Math.round(rate(1))} customers/s, ${workers} workers ${Math.round(rate(workers))} ` +
         `customers/s (× ${(rate(workers) / rate(1)).toFixed(2)})`,
     );
+    console.log(await storageFootprint(database, redisUrl, prefix, customers));
     if (results.some((r) => r.failed > 0)) process.exitCode = 1;
   } finally {
-    await queue.queue.obliterate({ force: true }).catch(() => {});
     await queue.close();
+    await removeKeys(redisUrl, prefix);
     await database.close();
+  }
+}
+
+/** What the refreshed data weighs: the Prediction table per current row, a cached customer in Redis. */
+async function storageFootprint(database: Database, redisUrl: string, prefix: string, customers: number) {
+  const [table] = await database.prisma.$queryRaw<Array<{ bytes: bigint; rows: bigint; current: bigint }>>`
+    SELECT pg_total_relation_size('"Prediction"') AS bytes, COUNT(*) AS rows,
+           COUNT(*) FILTER (WHERE "supersededAt" IS NULL) AS current FROM "Prediction"`;
+  const redis = new Redis(redisUrl);
+  try {
+    const sample: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}*:predictions:*`, "COUNT", 1_000);
+      sample.push(...keys.slice(0, 50 - sample.length));
+      cursor = next;
+    } while (cursor !== "0" && sample.length < 50);
+    const sizes = await Promise.all(sample.map((key) => redis.memory("USAGE", key)));
+    const mean = sizes.reduce<number>((sum, size) => sum + Number(size ?? 0), 0) / Math.max(1, sample.length);
+    const rows = Number(table!.rows);
+    return (
+      `storage: Prediction table ${(Number(table!.bytes) / 2 ** 20).toFixed(0)} MiB for ${rows} rows ` +
+      `(${Math.round(Number(table!.bytes) / rows)} bytes a row with its indexes; ${Number(table!.current)} current, ` +
+      `${(Number(table!.current) / customers).toFixed(1)} a customer); Redis ${Math.round(mean)} bytes a cached customer`
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Every key of this bench's prefix: queue, cache and call-rate keys alike. */
+async function removeKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1_000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
   }
 }
 
@@ -105,7 +151,8 @@ function describe(r: RunResult): string {
   return (
     `${r.workers} worker(s): ${r.seconds.toFixed(1)} s, ${Math.round(r.customersPerSecond)} customers/s, ` +
     `${r.failed} failed; peak RSS ${r.peakRssMiB.map((m) => Math.round(m)).join(" + ")} MiB; CPU per 1,000 ` +
-    `customers: workers ${perThousand(r.workerCpuSeconds)} s, PostgreSQL ${perThousand(r.postgresCpuSeconds)} s; ` +
+    `customers: workers ${perThousand(r.workerCpuSeconds)} s, PostgreSQL ${perThousand(r.postgresCpuSeconds)} s, ` +
+    `Redis ${perThousand(r.redisCpuSeconds)} s; ` +
     `load average ${r.loadAverage.toFixed(1)}`
   );
 }
@@ -146,6 +193,7 @@ async function refreshWith(
     // CPU counted from here: the workers' start-up and the run's preparation are not the refresh.
     const workersBefore = children.map((child) => cpuSecondsOf(child.pid!));
     const backendsBefore = await backendCpu(database);
+    const redisBefore = redisServerCpuSeconds();
     const started = performance.now();
     for (;;) {
       const run = await database.prisma.batchRun.findUniqueOrThrow({ where: { id: claim.run.id } });
@@ -161,6 +209,7 @@ async function refreshWith(
           (sum, child, i) => sum + cpuSecondsOf(child.pid!) - workersBefore[i]!,
           0,
         );
+        const redisCpuSeconds = redisServerCpuSeconds() - redisBefore;
         const loadAverage = os.loadavg()[0]!;
         await stop(children);
         return {
@@ -172,6 +221,7 @@ async function refreshWith(
           peakRssMiB: rssFiles.map((file) => Number(fs.readFileSync(file, "utf8")) / 1024),
           workerCpuSeconds,
           postgresCpuSeconds,
+          redisCpuSeconds,
           loadAverage,
         };
       }
@@ -205,6 +255,21 @@ function cpuSecondsOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds so far of the redis-server processes of this machine (0 when Redis runs elsewhere). */
+function redisServerCpuSeconds(): number {
+  let total = 0;
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "redis-server")
+        total += cpuSecondsOf(Number(entry));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
 }
 
 /**
