@@ -8,6 +8,9 @@
 //   - /metrics of an API process and of a worker parse as Prometheus text and move with the work;
 //   - REFRESH_CRON with 2 API replicas fires once per tick.
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import pino from "pino";
 import { seedDatabase } from "../../src/datagen/seed";
 import { openDatabase } from "../../src/db/client";
@@ -338,4 +341,25 @@ const RUN_FIELDS = "id status total processed failed startedAt finishedAt";
       await db.close();
     }
   }, 240_000);
+});
+
+describe("npm run worker without REDIS_URL", () => {
+  it("refuses to start with one line naming REDIS_URL; exit code 1", async () => {
+    buildServer();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cai-worker-"));
+    try {
+      const worker = startService("worker", {
+        DATABASE_URL: `file:${path.join(dir, "worker.db")}`,
+        MIGRATE_ON_START: "false",
+        REDIS_URL: "",
+        LOG_LEVEL: "warn",
+      });
+      expect((await worker.exited).code).toBe(1);
+      expect(worker.stderr()).toBe(
+        "error: Invalid configuration: REDIS_URL: expected a Redis URL (redis://host:6379): the worker takes its jobs from the queue in Redis\n",
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
