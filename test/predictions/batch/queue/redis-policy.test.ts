@@ -39,6 +39,7 @@ describe("Redis eviction policy", () => {
           policy === "noeviction" ? [] : [evictionWarning(policy)],
         );
       } finally {
+        await queue.queue.obliterate({ force: true });
         await queue.close();
       }
     },
