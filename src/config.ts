@@ -31,6 +31,24 @@ export interface Config {
   apiKeys: ApiKeys;
   predictions: PredictionConfig;
   analyzer: AnalyzerConfig;
+  /** The refresh queue (BullMQ on REDIS_URL): used only when REDIS_URL is set. */
+  queue: QueueConfig;
+  /** METRICS_TOKEN: when set, GET /metrics needs "Authorization: Bearer <token>"; absent → open. */
+  metricsToken?: string;
+}
+
+export interface QueueConfig {
+  /** QUEUE_PREFIX: prefix of every queue key in Redis, so deployments and test runs can share one Redis. */
+  prefix: string;
+  /** WORKER_CONCURRENCY: chunk jobs one `npm run worker` process works on at once. */
+  workerConcurrency: number;
+  /** WORKER_METRICS_PORT: where a worker serves /metrics and /healthz (0 = a free port, logged). */
+  workerMetricsPort: number;
+  /**
+   * WORKER_LOCK_MS: how long a worker's hold on a job lasts without being renewed; the job of a worker
+   * that died goes back to the queue after at most about twice this.
+   */
+  workerLockMs: number;
 }
 
 export interface AnalyzerConfig {
@@ -54,10 +72,16 @@ export interface BedrockConfig {
   monthlyBudgetUsd: number;
   /** BEDROCK_MAX_CALLS_PER_REQUEST: Claude calls one GraphQL request may cause; the rest get statistics. */
   maxCallsPerRequest: number;
+  /**
+   * BEDROCK_CALLS_PER_MINUTE: calls sent per minute at most, by all processes together when REDIS_URL
+   * is set (counted in Redis), by each process otherwise. 0 or absent = no limit.
+   */
+  callsPerMinute?: number;
   /** USD per million tokens: BEDROCK_INPUT/OUTPUT_PRICE_PER_MTOK, or the built-in table for known models. */
   price: { inputPerMTok: number; outputPerMTok: number };
   /** Tuning without a variable (tests shorten them): first retry delay, breaker, fallback lifetime. */
   retryDelayMs?: number;
+  callRateWindowMs?: number;
   breakerFailures?: number;
   breakerCooldownMs?: number;
   fallbackRetryMs?: number;
@@ -152,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? "environment");
     // Keys are secrets: say what is wrong with them, never what they are.
-    const got = name.endsWith("_API_KEYS") ? undefined : env[name];
+    const got = name.endsWith("_API_KEYS") || name === "METRICS_TOKEN" ? undefined : env[name];
     throw new ConfigError(
       `Invalid configuration: ${name}: ${issue.message}` +
         (got === undefined ? "" : ` (got ${JSON.stringify(redactUrl(got))})`),
@@ -208,9 +232,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         timeoutMs: vars.BEDROCK_TIMEOUT_MS,
         monthlyBudgetUsd: vars.AI_MONTHLY_BUDGET_USD,
         maxCallsPerRequest: vars.BEDROCK_MAX_CALLS_PER_REQUEST,
+        callsPerMinute: vars.BEDROCK_CALLS_PER_MINUTE,
         price: modelPrice(vars),
       },
     },
+    queue: {
+      prefix: vars.QUEUE_PREFIX,
+      workerConcurrency: vars.WORKER_CONCURRENCY,
+      workerMetricsPort: vars.WORKER_METRICS_PORT,
+      workerLockMs: vars.WORKER_LOCK_MS,
+    },
+    ...(vars.METRICS_TOKEN ? { metricsToken: vars.METRICS_TOKEN } : {}),
   };
 }
 
@@ -339,6 +371,23 @@ function decimal(name: string) {
 
 const PORT_EXPECTED = "expected a port number from 0 to 65535";
 
+// Digits only: Number() would read "" as 0 (any free port), "0x50" as 80 and "8e3" as 8000.
+const port = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{1,5}$/, { error: PORT_EXPECTED })
+    .transform(Number)
+    .refine((n) => n <= 65_535, { error: PORT_EXPECTED })
+    .default(fallback);
+
+/** Letters, digits, '_', '.' or '-': safe in a Redis key and in a BullMQ prefix (no ':'). */
+const keyPrefix = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "expected 1 to 64 letters, digits, '_', '.' or '-'" })
+    .default(fallback);
+
 const schema = z.object({
   NODE_ENV: z
     .enum(["development", "test", "production"], { error: "expected development, test or production" })
@@ -357,14 +406,7 @@ const schema = z.object({
   SQLITE_BUSY_TIMEOUT_MS: wholeNumber(0, 600_000, 2_000),
   REQUEST_TIMEOUT_MS: wholeNumber(100, 600_000, 10_000),
   MIGRATE_ON_START: booleanString().default(true),
-  // Digits only: Number() would read "" as 0 (any free port), "0x50" as 80 and "8e3" as 8000.
-  PORT: z
-    .string()
-    .trim()
-    .regex(/^\d{1,5}$/, { error: PORT_EXPECTED })
-    .transform(Number)
-    .refine((port) => port <= 65_535, { error: PORT_EXPECTED })
-    .default(4000),
+  PORT: port(4000),
   HOST: z.string().min(1, { error: "expected a host name or IP address" }).optional(),
   GRAPHQL_INTROSPECTION: booleanString().optional(),
   PLAYGROUND: booleanString().optional(),
@@ -380,10 +422,18 @@ const schema = z.object({
     })
     .optional(),
   CACHE_MAX_ENTRIES: wholeNumber(1, 10_000_000, 10_000),
-  CACHE_NAMESPACE: z
+  CACHE_NAMESPACE: keyPrefix("cai"),
+  QUEUE_PREFIX: keyPrefix("cai"),
+  WORKER_CONCURRENCY: wholeNumber(1, 64, 2),
+  WORKER_METRICS_PORT: port(9464),
+  WORKER_LOCK_MS: wholeNumber(1_000, 600_000, 30_000),
+  METRICS_TOKEN: z
     .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "expected 1 to 64 letters, digits, '_', '.' or '-'" })
-    .default("cai"),
+    .trim()
+    .refine((token) => token === "" || /^[\x21-\x7e]{16,200}$/.test(token), {
+      message: "expected 16 to 200 printable characters without spaces",
+    })
+    .optional(),
   CACHE_NEAR_MAX_ENTRIES: wholeNumber(0, 1_000_000, 2_000),
   CACHE_NEAR_TTL_SECONDS: wholeNumber(1, 86_400, 30),
   CACHE_TIMEOUT_MS: wholeNumber(10, 60_000, 200),
@@ -431,6 +481,7 @@ const schema = z.object({
   BEDROCK_MAX_CONCURRENCY: wholeNumber(1, 1_000, 4),
   BEDROCK_TIMEOUT_MS: wholeNumber(100, 600_000, 20_000),
   BEDROCK_MAX_CALLS_PER_REQUEST: wholeNumber(0, 10_000, 10),
+  BEDROCK_CALLS_PER_MINUTE: wholeNumber(0, 1_000_000, 100),
   AI_MONTHLY_BUDGET_USD: decimal("AI_MONTHLY_BUDGET_USD").default(50),
   BEDROCK_INPUT_PRICE_PER_MTOK: decimal("BEDROCK_INPUT_PRICE_PER_MTOK").optional(),
   BEDROCK_OUTPUT_PRICE_PER_MTOK: decimal("BEDROCK_OUTPUT_PRICE_PER_MTOK").optional(),
@@ -440,6 +491,9 @@ const schema = z.object({
     })
     .optional(),
 });
+
+/** Every variable loadConfig reads (the deployment files are checked against it). */
+export const ENVIRONMENT_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 const DEFAULTS = loadConfig({});
 

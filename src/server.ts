@@ -30,14 +30,27 @@ import { bodyErrorHandler } from "./http/body-errors";
 import { healthz, readyz } from "./http/health";
 import { dropLateAnswers, requestDeadline } from "./http/request-deadline";
 import type { Logger } from "./logger";
-import { BatchRunner } from "./predictions/batch/batch-runner";
-import { scheduleRefresh } from "./predictions/batch/refresh-schedule";
+import { graphqlMetricsPlugin } from "./metrics/graphql-metrics-plugin";
+import { answerScrape } from "./metrics/metrics-route";
+import { watchRefreshes } from "./metrics/refresh-gauges";
+import { startBatchRefreshes } from "./predictions/batch/batch-refreshes";
 import { createPredictionRuntime, type PredictionRuntime } from "./predictions/runtime";
 import { webApps } from "./web/web-apps";
 
 export interface ServerDeps {
   config: Pick<Config, "nodeEnv" | "port" | "host" | "graphqlIntrospection"> &
-    Partial<Pick<Config, "predictions" | "analyzer" | "requestTimeoutMs" | "playground" | "dashboard">>;
+    Partial<
+      Pick<
+        Config,
+        | "predictions"
+        | "analyzer"
+        | "requestTimeoutMs"
+        | "playground"
+        | "dashboard"
+        | "queue"
+        | "metricsToken"
+      >
+    >;
   database: Database;
   log: Logger;
   keys: KeyRing;
@@ -72,21 +85,24 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       provider: database.provider,
       log,
     });
-  const batchRunner = new BatchRunner({
+  // On the queue when REDIS_URL is set (and the queue configured), else in this process.
+  const refreshes = await startBatchRefreshes({
     db: database.prisma,
+    provider: database.provider,
     runtime: predictions,
     log,
-    provider: database.provider,
+    ...(config.predictions?.redisUrl ? { redisUrl: config.predictions.redisUrl } : {}),
+    ...(config.queue ? { queue: config.queue } : {}),
+    ...(config.predictions?.refreshCron ? { cron: config.predictions.refreshCron } : {}),
+    timeZone: config.predictions?.timeZone ?? DEFAULT_PREDICTION_CONFIG.timeZone,
   });
-  const cron = config.predictions?.refreshCron;
-  const refreshSchedule = cron
-    ? scheduleRefresh({
-        cron,
-        timeZone: config.predictions?.timeZone,
-        log,
-        start: () => batchRunner.run("cron"),
-      })
-    : undefined;
+  const batchRunner = refreshes.runner;
+  const { metrics } = predictions;
+  watchRefreshes(metrics, {
+    db: database.prisma,
+    ...(refreshes.queue ? { queue: refreshes.queue } : {}),
+    current: (run) => batchRunner.current(run),
+  });
   const schema = await buildApiSchema(keys);
   const requestTimeoutMs = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const heavyQueries = new HeavyQueryGate({ ...DEFAULT_HEAVY_QUERY_GATE, maxWaitMs: requestTimeoutMs });
@@ -127,6 +143,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
       queryLimitsPlugin(schema, DEFAULT_QUERY_LIMITS, heavyQueries),
       availabilityPlugin(),
       requestLoggingPlugin(),
+      graphqlMetricsPlugin(metrics),
       // "Did you mean …?" would reveal the schema that disabled introspection hides.
       ...(config.graphqlIntrospection ? [] : [ApolloServerPluginDisableSuggestions()]),
     ],
@@ -136,6 +153,7 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
   app.use(accessLog(log));
   app.get("/healthz", healthz);
   app.get("/readyz", readyz(database.prisma));
+  app.get("/metrics", (req, res) => answerScrape(metrics, config.metricsToken, req, res));
   app.use(
     webApps({
       playground: config.playground ?? false,
@@ -163,10 +181,8 @@ export async function createServer({ config, database, log, keys, ...deps }: Ser
         httpServer.listen(config.port, config.host, () => resolve(httpServer.address() as AddressInfo));
       }),
     async stop() {
-      refreshSchedule?.stop();
       await apollo.stop();
-      // A batch run stops taking chunks and finishes those in flight; it stays resumable.
-      await batchRunner.stop();
+      await refreshes.stop();
       if (!deps.predictions) await predictions.close();
     },
   };

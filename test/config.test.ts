@@ -132,6 +132,47 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ DASHBOARD: "yes" })).toThrow('DASHBOARD: expected true or false (got "yes")');
   });
 
+  it("reads the queue, worker and metrics settings, with their defaults", () => {
+    expect(loadConfig({})).toMatchObject({
+      queue: { prefix: "cai", workerConcurrency: 2, workerMetricsPort: 9464, workerLockMs: 30_000 },
+      analyzer: { bedrock: { callsPerMinute: 100 } },
+    });
+    expect(loadConfig({}).metricsToken).toBeUndefined();
+    const config = loadConfig({
+      QUEUE_PREFIX: "staging-2",
+      WORKER_CONCURRENCY: "8",
+      WORKER_METRICS_PORT: "0",
+      WORKER_LOCK_MS: "10000",
+      METRICS_TOKEN: "scrape-token-0123456789",
+      BEDROCK_CALLS_PER_MINUTE: "0",
+    });
+    expect(config).toMatchObject({
+      queue: { prefix: "staging-2", workerConcurrency: 8, workerMetricsPort: 0, workerLockMs: 10_000 },
+      metricsToken: "scrape-token-0123456789",
+      analyzer: { bedrock: { callsPerMinute: 0 } },
+    });
+  });
+
+  it.each([
+    [
+      { QUEUE_PREFIX: "cai:prod" },
+      `QUEUE_PREFIX: expected 1 to 64 letters, digits, '_', '.' or '-' (got "cai:prod")`,
+    ],
+    [{ WORKER_CONCURRENCY: "0" }, 'WORKER_CONCURRENCY: expected a whole number from 1 to 64 (got "0")'],
+    [
+      { WORKER_METRICS_PORT: "70000" },
+      'WORKER_METRICS_PORT: expected a port number from 0 to 65535 (got "70000")',
+    ],
+    [
+      { BEDROCK_CALLS_PER_MINUTE: "many" },
+      'BEDROCK_CALLS_PER_MINUTE: expected a whole number from 0 to 1000000 (got "many")',
+    ],
+    // A secret: what is wrong with it is said, the value is not.
+    [{ METRICS_TOKEN: "short" }, "METRICS_TOKEN: expected 16 to 200 printable characters without spaces"],
+  ])("refuses %j", (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(`Invalid configuration: ${message}`));
+  });
+
   it("reads MIGRATE_ON_START=false", () => {
     expect(loadConfig({ MIGRATE_ON_START: "false" }).migrateOnStart).toBe(false);
   });

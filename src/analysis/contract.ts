@@ -278,7 +278,8 @@ export interface AnalyzeOptions {
  * read back the curve itself, and find its median on the predicted day.
  */
 export const PROBABILITY_DAYS: readonly number[] = [
-  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 42, 56, 91, 182, 365,
+  1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 42,
+  56, 91, 182, 365,
 ];
 
 /** The newest baskets an analyzer looks at per customer: a product decision (issue 4). */

@@ -29,6 +29,7 @@ import {
   wrap,
 } from "cockatiel";
 import type { Logger } from "../logger";
+import type { CallRate } from "./call-rate";
 import { SYSTEM_PROMPT, TOOL_INPUT_SCHEMA, TOOL_NAME } from "./prompt";
 import type { FallbackReason, Reservation, UsageLedger } from "./usage-ledger";
 
@@ -58,6 +59,10 @@ export interface BedrockGatewayOptions {
   maxOutputTokens?: number;
   ledger: UsageLedger;
   log: Logger;
+  /** BEDROCK_CALLS_PER_MINUTE's allowance (shared through Redis); absent → no limit. */
+  callRate?: CallRate;
+  /** How long an attempt may wait for the allowance before it gives up with "rate_limited" (default 0). */
+  callRateWaitMs?: number;
   /** Tests: a client built elsewhere (default: one from the options, default AWS credential chain). */
   client?: BedrockRuntimeClient;
 }
@@ -190,6 +195,11 @@ export class BedrockGateway {
   }
 
   async #attempt(userText: string, signal: AbortSignal): Promise<ConverseResult> {
+    const { callRate, callRateWaitMs = 0 } = this.#options;
+    // Before the budget: a call that does not go out reserves nothing.
+    if (callRate && !(await callRate.take(callRateWaitMs))) {
+      throw new BedrockCallError("rate_limited", "BEDROCK_CALLS_PER_MINUTE reached");
+    }
     const reservation = await this.#reserve(this.estimateCostUsd(userText));
     const started = Date.now();
     let response: ConverseCommandOutput;

@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 export type FallbackReason =
   | "budget"
   | "request_limit"
+  | "rate_limited"
   | "circuit_open"
   | "throttled"
   | "server_error"

@@ -4,7 +4,7 @@ import type { Now } from "../clock";
 import type { DatabaseProvider } from "../config";
 import type { Database, Db } from "../db/client";
 import type { Logger } from "../logger";
-import type { BatchRunner } from "../predictions/batch/batch-runner";
+import type { RefreshRunner } from "../predictions/batch/refresh-runner";
 import type { PredictionRuntime } from "../predictions/runtime";
 import { apiError, ErrorCode } from "./errors";
 import { createLoaders, type Loaders } from "./loaders";
@@ -22,7 +22,7 @@ export interface RequestContext {
   /** The process's prediction machinery (cache, analyzer, service), shared by all requests. */
   predictions: PredictionRuntime;
   /** The process's background batch refreshes (refreshAllPredictions). */
-  batchRunner: BatchRunner;
+  batchRunner: RefreshRunner;
   /** The service's clock ("today" for predictions, customersDue and recordPurchase; src/clock.ts). */
   now: Now;
 }
@@ -44,7 +44,7 @@ export function createContext({
   keys: KeyRing;
   production: boolean;
   predictions: PredictionRuntime;
-  batchRunner: BatchRunner;
+  batchRunner: RefreshRunner;
 }): RequestContext {
   let principal: Principal;
   try {

@@ -1,4 +1,4 @@
-// One access-log line per HTTP request (health probes aside), with a request id that is echoed in
+// One access-log line per HTTP request (health probes and metrics scrapes aside), with a request id that is echoed in
 // x-request-id. No headers and no query strings are logged: they can carry API keys and e-mails.
 import { randomUUID } from "node:crypto";
 import type express from "express";
@@ -18,7 +18,10 @@ export function accessLog(log: Logger) {
     // A GraphQL request that reached Apollo's pipeline
     // has its line from the request-logging plugin; one refused earlier (unreadable body, CSRF,
     // batching, a missing or wrong API key) gets this one, with the operation name if it has one.
-    autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/readyz" },
+    // Probes and Prometheus scrapes come every few seconds: they are not traffic worth a line.
+    autoLogging: {
+      ignore: (req) => req.url === "/healthz" || req.url === "/readyz" || req.url === "/metrics",
+    },
     customLogLevel: (req, res, error) => {
       if (wasLogged(req.log)) return "silent";
       return error || res.statusCode >= 500 ? "error" : "info";

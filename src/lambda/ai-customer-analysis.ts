@@ -17,7 +17,7 @@ import { chunks } from "../db/batching";
 import { type Db, openDatabase } from "../db/client";
 import { InputError } from "../errors";
 import { createLogger, type Logger } from "../logger";
-import { refreshWithRetry } from "../predictions/batch/batch-refresh";
+import { refreshWithRetry } from "../predictions/batch/refresh-chunk";
 import { createPredictionRuntime, writeOnlyCacheConfig } from "../predictions/runtime";
 import type { PredictionService } from "../predictions/serving/prediction-service";
 

@@ -6,11 +6,14 @@ import { DayClock } from "../analysis/calendar";
 import type { Analyzer } from "../analysis/contract";
 import { BedrockAnalyzer } from "../bedrock/bedrock-analyzer";
 import { BedrockGateway } from "../bedrock/bedrock-gateway";
+import { createCallRate } from "../bedrock/call-rate";
 import { DatabaseUsageLedger } from "../bedrock/usage-ledger";
 import { clockFor, type Now } from "../clock";
 import type { AnalyzerConfig, DatabaseProvider, PredictionConfig } from "../config";
 import type { Db } from "../db/client";
 import type { Logger } from "../logger";
+import { MeteredLedger, meteredAnalyzers } from "../metrics/instrument";
+import { ServiceMetrics } from "../metrics/service-metrics";
 import { createCache, type ResilientCache } from "./cache/cache";
 import type { CustomerPredictions } from "./customer-predictions";
 import { type AnalyzerProvider, PredictionService } from "./serving/prediction-service";
@@ -29,6 +32,8 @@ export interface PredictionRuntime {
   gateway?: BedrockGateway;
   /** AI_MONTHLY_BUDGET_USD (reported by Query.aiUsage whichever analyzer serves). */
   aiBudgetUsd: number;
+  /** The process's metrics (GET /metrics): the cache, analyses and Bedrock are metered here. */
+  metrics: ServiceMetrics;
   /** Closes the cache connection and the Bedrock client (the database belongs to the caller). */
   close(): Promise<void>;
 }
@@ -45,6 +50,13 @@ export interface PredictionRuntimeOptions {
   analyzers?: (serving: AnalyzerProvider) => AnalyzerProvider;
   /** The service's clock (default: the one config.asOf asks for, else the real time). */
   now?: Now;
+  /**
+   * How long a Bedrock call may wait for BEDROCK_CALLS_PER_MINUTE's allowance (default 0: a request
+   * falls back to statistics at once; refresh workers wait).
+   */
+  bedrockRateWaitMs?: number;
+  /** The process's metrics (default: a registry of this runtime's own). */
+  metrics?: ServiceMetrics;
 }
 
 /**
@@ -61,6 +73,8 @@ export function createPredictionRuntime({
   log,
   analyzers,
   now = clockFor(config),
+  bedrockRateWaitMs = 0,
+  metrics = new ServiceMetrics(),
 }: PredictionRuntimeOptions): PredictionRuntime {
   const ttlMs = config.ttlSeconds * 1_000;
   const cache = createCache<CustomerPredictions>({
@@ -72,12 +86,34 @@ export function createPredictionRuntime({
     timeoutMs: config.cacheTimeoutMs,
     ...(config.cacheBreakerCooldownMs ? { breakerCooldownMs: config.cacheBreakerCooldownMs } : {}),
     log,
+    onRead: (found, missed) => {
+      metrics.cacheHits.inc(found);
+      metrics.cacheMisses.inc(missed);
+    },
   });
   const clock = new DayClock(config.timeZone);
   const source = new AnalyzerSource(db, { timeZone: config.timeZone, provider, log });
   const ledger = new DatabaseUsageLedger(db);
+  const meteredLedger = new MeteredLedger(ledger, metrics);
+  const callRate =
+    analyzer?.kind === "bedrock"
+      ? createCallRate({
+          callsPerMinute: analyzer.bedrock.callsPerMinute ?? 0,
+          ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+          namespace: config.cacheNamespace,
+          log,
+          ...(analyzer.bedrock.callRateWindowMs ? { windowMs: analyzer.bedrock.callRateWindowMs } : {}),
+        })
+      : undefined;
   const gateway =
-    analyzer?.kind === "bedrock" ? new BedrockGateway({ ...analyzer.bedrock, ledger, log }) : undefined;
+    analyzer?.kind === "bedrock"
+      ? new BedrockGateway({
+          ...analyzer.bedrock,
+          ledger: meteredLedger,
+          log,
+          ...(callRate ? { callRate, callRateWaitMs: bedrockRateWaitMs } : {}),
+        })
+      : undefined;
   const serving: AnalyzerProvider = gateway
     ? groundedOn(
         source,
@@ -85,7 +121,7 @@ export function createPredictionRuntime({
           new BedrockAnalyzer(statistical, {
             gateway,
             timeZone: config.timeZone,
-            ledger,
+            ledger: meteredLedger,
             log,
             ...(analyzer?.bedrock.fallbackRetryMs
               ? { fallbackRetryMs: analyzer.bedrock.fallbackRetryMs }
@@ -97,7 +133,7 @@ export function createPredictionRuntime({
     db,
     provider,
     cache,
-    analyzers: analyzers ? analyzers(serving) : serving,
+    analyzers: meteredAnalyzers(analyzers ? analyzers(serving) : serving, metrics),
     ttlMs,
     clock,
     log,
@@ -113,8 +149,10 @@ export function createPredictionRuntime({
     ledger,
     ...(gateway ? { gateway } : {}),
     aiBudgetUsd: analyzer?.bedrock.monthlyBudgetUsd ?? 0,
+    metrics,
     async close() {
       gateway?.close();
+      await callRate?.close();
       await cache.close();
     },
   };

@@ -10,7 +10,11 @@ import { loadConfig } from "../../src/config";
 import { seedDatabase } from "../../src/datagen/seed";
 import { openDatabase } from "../../src/db/client";
 import { migrateDatabase } from "../../src/db/migrate";
-import { describeEachDatabase } from "../support/databases";
+import { RefreshQueue } from "../../src/predictions/batch/queue/refresh-queue";
+import { startRefreshWorker } from "../../src/predictions/batch/queue/refresh-worker";
+import { createPredictionRuntime } from "../../src/predictions/runtime";
+import { createDatabase, describeEachDatabase } from "../support/databases";
+import { redisTestUrl, testNamespace } from "../support/redis";
 import { runCli } from "../support/run-cli";
 
 const SEED = { customers: 12, days: 120, seed: 8, end: new Date(new Date().toISOString().slice(0, 10)) };
@@ -135,5 +139,63 @@ describe("npm run refresh (spawned)", () => {
     );
     expect(result.code).toBe(2);
     expect(fs.existsSync(path.join(dir, "untouched.db"))).toBe(false);
+  });
+});
+
+// With REDIS_URL the command enqueues the run and follows it to its end; a worker (here in this
+// process) does the work.
+(process.env.CAI_TEST_REDIS_SKIP ? describe.skip : describe)("refresh command on the queue", () => {
+  const prefix = testNamespace();
+  let created: { url: string; drop(): Promise<void> };
+  let database: ReturnType<typeof openDatabase>;
+  let queue: RefreshQueue;
+  beforeAll(async () => {
+    created = await createDatabase("sqlite");
+    database = openDatabase(created.url);
+    await seedDatabase(database.prisma, SEED);
+    queue = new RefreshQueue({ redisUrl: redisTestUrl(), prefix, log });
+  }, 120_000);
+  afterAll(async () => {
+    await queue.queue.obliterate({ force: true });
+    await queue.close();
+    await database.close();
+    await created.drop();
+  });
+
+  it("enqueues the run, follows it and prints the summary; exit code 0", async () => {
+    const env = {
+      DATABASE_URL: created.url,
+      REDIS_URL: redisTestUrl(),
+      QUEUE_PREFIX: prefix,
+      LOG_LEVEL: "silent",
+    };
+    const config = loadConfig({ ...env, CACHE_NAMESPACE: prefix });
+    const runtime = createPredictionRuntime({
+      config: config.predictions,
+      db: database.prisma,
+      provider: database.provider,
+      log,
+    });
+    const worker = startRefreshWorker(
+      { db: database.prisma, provider: database.provider, log, runtime, queue },
+      { redisUrl: redisTestUrl(), prefix, concurrency: 2, lockMs: 30_000 },
+    );
+    try {
+      const lines: string[] = [];
+      const code = await refreshCommand(
+        { config, log, db: database },
+        parseRefreshArgs(["--quiet"]),
+        (line) => lines.push(line),
+      );
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /^Batch run \d+ succeeded: 12\/12 customers done, 0 failed; on the queue in [\d.]+ s \(\d+ customers\/s, [\d.]+ s fitting priors and queueing\); priors [0-9a-f]+\.$/,
+        ),
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      await worker.close();
+      await runtime.close();
+    }
   });
 });

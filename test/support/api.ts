@@ -71,6 +71,8 @@ export interface ApiOptions {
    * included, can take longer than production's 10 s; test/api/outages.test.ts sets its own).
    */
   requestTimeoutMs?: number;
+  /** METRICS_TOKEN (default: none, /metrics open). */
+  metricsToken?: string;
   predictions?: {
     config?: Partial<PredictionConfig>;
     /** Which analyzer serves (default statistical). */
@@ -117,6 +119,7 @@ export async function startApi(provider: DatabaseProvider, options: ApiOptions =
       requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
       playground: options.web?.playground ?? nodeEnv !== "production",
       dashboard: options.web?.dashboard ?? nodeEnv !== "production",
+      ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     },
     ...(options.web?.root ? { webRoot: options.web.root } : {}),
     database,

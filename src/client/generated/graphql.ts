@@ -8,6 +8,8 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type BatchRunStatus =
   /** A fatal error (see the server log), or every customer failed. */
   | 'FAILED'
+  /** Ended, but chunks of customers failed for good after their retries (run on the queue): their customers are counted in failed and keep their previous predictions; error says why. */
+  | 'PARTIAL'
   /** Working, or stopped or crashed and waiting to be resumed. */
   | 'RUNNING'
   /** Every customer with purchases was refreshed (some may have failed: see failed). */

@@ -18,8 +18,8 @@ import { notFound } from "../../graphql/errors";
 import { MAX_PAGE_SIZE } from "../../graphql/pagination";
 import { listComplexity } from "../../graphql/query-limits";
 import { parseId } from "../../graphql/validation";
-import { findBatchRun, recentBatchRuns } from "./batch-refresh";
 import { BatchRun } from "./batch-run.type";
+import { findBatchRun, recentBatchRuns } from "./batch-run-ledger";
 
 @ArgsType()
 class RecentBatchRunsArgs {
@@ -47,10 +47,14 @@ export class BatchRunResolver {
     nullable: true,
     description: "A batch refresh run by id; NOT_FOUND if none. Admin only.",
   })
-  async batchRun(@Arg("id", () => ID) id: string, @Ctx() { db }: RequestContext): Promise<BatchRun> {
+  async batchRun(
+    @Arg("id", () => ID) id: string,
+    @Ctx() { db, batchRunner }: RequestContext,
+  ): Promise<BatchRun> {
     const run = await findBatchRun(db, parseId(id, "id"));
     if (!run) throw notFound(`No batch run with id ${id}`);
-    return BatchRun.from(run);
+    // A run on the queue counts its customers in its flow until it finishes.
+    return BatchRun.from(await batchRunner.current(run));
   }
 
   @Authorized<Role>("ADMIN")
@@ -61,8 +65,9 @@ export class BatchRunResolver {
   })
   async batchRuns(
     @Args() { first }: RecentBatchRunsArgs,
-    @Ctx() { db }: RequestContext,
+    @Ctx() { db, batchRunner }: RequestContext,
   ): Promise<BatchRun[]> {
-    return (await recentBatchRuns(db, first)).map((run) => BatchRun.from(run));
+    const runs = await recentBatchRuns(db, first);
+    return Promise.all(runs.map(async (run) => BatchRun.from(await batchRunner.current(run))));
   }
 }

@@ -1,10 +1,11 @@
 import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { DateTime } from "../../graphql/date-time";
-import { type BatchRunRecord, runProgress } from "./batch-refresh";
+import { type BatchRunRecord, runProgress } from "./batch-run-ledger";
 
 export enum BatchRunStatus {
   RUNNING = "RUNNING",
   SUCCEEDED = "SUCCEEDED",
+  PARTIAL = "PARTIAL",
   FAILED = "FAILED",
 }
 
@@ -15,6 +16,11 @@ registerEnumType(BatchRunStatus, {
     RUNNING: { description: "Working, or stopped or crashed and waiting to be resumed." },
     SUCCEEDED: {
       description: "Every customer with purchases was refreshed (some may have failed: see failed).",
+    },
+    PARTIAL: {
+      description:
+        "Ended, but chunks of customers failed for good after their retries (run on the queue): their " +
+        "customers are counted in failed and keep their previous predictions; error says why.",
     },
     FAILED: { description: "A fatal error (see the server log), or every customer failed." },
   },
@@ -72,6 +78,12 @@ export class BatchRun {
   @Field(() => Float, { description: "0–1: processed / total (1 once succeeded)." })
   progress!: number;
 
+  @Field(() => String, {
+    nullable: true,
+    description: "Why the run failed or ended partial, or the last failure of a customer; null when none.",
+  })
+  error!: string | null;
+
   static from(row: BatchRunRecord): BatchRun {
     return Object.assign(new BatchRun(), {
       id: row.id,
@@ -83,6 +95,7 @@ export class BatchRun {
       processed: row.processed,
       failed: row.failed,
       progress: runProgress(row),
+      error: row.error,
     });
   }
 }

@@ -1,17 +1,11 @@
 // Batch refreshes in the background of a long-lived process (the API server): started by the
 // refreshAllPredictions mutation or REFRESH_CRON, one at a time, never tied to a request, stopped on
 // shutdown. The server owns one BatchRunner and hands it to resolvers through the request context.
+import { TaskCancelledError, TimeoutStrategy, timeout } from "cockatiel";
 import type { Logger } from "../../logger";
-import {
-  type BatchRefreshDeps,
-  type BatchRefreshOptions,
-  type BatchRunRecord,
-  type BatchRunTrigger,
-  checkOptions,
-  claimBatchRun,
-  executeClaim,
-  findBatchRun,
-} from "./batch-refresh";
+import { type BatchRefreshDeps, checkOptions, executeClaim } from "./batch-refresh";
+import { type BatchRunRecord, type BatchRunTrigger, claimBatchRun, findBatchRun } from "./batch-run-ledger";
+import type { RefreshRunner, StartOptions } from "./refresh-runner";
 
 /**
  * Runs batch refreshes in the background: one at a time, errors logged (never unhandled).
@@ -21,7 +15,7 @@ import {
  *   const run = await runner.start("api"); // returns once claimed; the work goes on
  *   await runner.stop();                   // in the server's stop()
  */
-export class BatchRunner {
+export class BatchRunner implements RefreshRunner {
   readonly #deps: BatchRefreshDeps;
   #active: { runId: number; controller: AbortController; done: Promise<void> } | undefined;
   #stopped = false;
@@ -35,13 +29,9 @@ export class BatchRunner {
     return this.#active !== undefined;
   }
 
-  /**
-   * Starts a run in the background and returns its row as it stands, or the row of the run already
-   * going (here or in another process). Resolves once the run is claimed; the work goes on after.
-   */
   async start(
     trigger: BatchRunTrigger,
-    options: Omit<BatchRefreshOptions, "trigger" | "signal" | "runId"> = {},
+    options: StartOptions = {},
     log: Logger = this.#deps.log,
   ): Promise<BatchRunRecord> {
     return (await this.#launch(trigger, options, log)).run;
@@ -51,18 +41,20 @@ export class BatchRunner {
    * Like start(), then waits for the run this process started to end (REFRESH_CRON's ticks use it, so
    * a tick never overlaps the previous run). Never rejects: a failed run is logged.
    */
-  async run(
-    trigger: BatchRunTrigger,
-    options: Omit<BatchRefreshOptions, "trigger" | "signal" | "runId"> = {},
-  ): Promise<BatchRunRecord> {
+  async run(trigger: BatchRunTrigger, options: StartOptions = {}): Promise<BatchRunRecord> {
     const { run, done } = await this.#launch(trigger, options, this.#deps.log);
     await done;
     return (await findBatchRun(this.#deps.db, run.id)) ?? run;
   }
 
+  /** In process, the row is kept current as chunks are committed. */
+  async current(run: BatchRunRecord): Promise<BatchRunRecord> {
+    return run;
+  }
+
   async #launch(
     trigger: BatchRunTrigger,
-    options: Omit<BatchRefreshOptions, "trigger" | "signal" | "runId">,
+    options: StartOptions,
     log: Logger,
   ): Promise<{ run: BatchRunRecord; done: Promise<void> }> {
     if (this.#stopped) throw new Error("The batch runner is stopped: the server is shutting down");
@@ -111,16 +103,11 @@ export class BatchRunner {
     const active = this.#active;
     if (!active) return;
     active.controller.abort();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.#deps.log.warn(
-          { runId: active.runId },
-          "batch refresh still working at shutdown: left to resume",
-        );
-        resolve();
-      }, timeoutMs);
-    });
-    await Promise.race([active.done, timeout]).finally(() => clearTimeout(timer));
+    try {
+      await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(() => active.done);
+    } catch (error) {
+      if (!(error instanceof TaskCancelledError)) throw error;
+      this.#deps.log.warn({ runId: active.runId }, "batch refresh still working at shutdown: left to resume");
+    }
   }
 }

@@ -44,6 +44,8 @@ export interface CacheOptions {
    */
   near?: NearCacheOptions;
   log: Logger;
+  /** Told how many of each read's keys were found (metrics). */
+  onRead?: (found: number, missed: number) => void;
 }
 
 /**
@@ -98,7 +100,10 @@ export function createCache<T>(options: CacheOptions): ResilientCache<T> {
 export const DEFAULT_TIMEOUT_MS = 200;
 
 interface ResilientCacheOptions<T>
-  extends Pick<CacheOptions, "ttlMs" | "timeoutMs" | "breakerFailures" | "breakerCooldownMs" | "log"> {
+  extends Pick<
+    CacheOptions,
+    "ttlMs" | "timeoutMs" | "breakerFailures" | "breakerCooldownMs" | "log" | "onRead"
+  > {
   forceClose?: () => Promise<void>;
   /** Announces this cache's writes to other processes, and tells the near cache theirs. */
   invalidations?: InvalidationChannel;
@@ -114,6 +119,7 @@ export class ResilientCache<T> {
   readonly #invalidations: InvalidationChannel | undefined;
   readonly #near: NearCache<T> | undefined;
   readonly #breaker: CircuitBreakerPolicy;
+  readonly #onRead: CacheOptions["onRead"];
 
   constructor(keyv: Keyv<T>, options: ResilientCacheOptions<T>) {
     this.#keyv = keyv;
@@ -133,6 +139,7 @@ export class ResilientCache<T> {
     );
     this.#breaker.onReset(() => this.#log.info("prediction cache answers again"));
     this.#forceClose = options.forceClose;
+    this.#onRead = options.onRead;
     this.#invalidations = options.invalidations;
     const near = options.near;
     this.#near = near;
@@ -149,9 +156,14 @@ export class ResilientCache<T> {
   /** The cached values, undefined for misses (and for everything while the cache is unreachable). */
   async getMany(keys: readonly string[]): Promise<Array<T | undefined>> {
     if (!keys.length) return [];
-    if (this.#near) return this.#getManyThroughNear(this.#near, keys);
-    const values = await this.#attempt("read", () => this.#keyv.getMany<T>([...keys]));
-    return values ?? keys.map(() => undefined);
+    const values = this.#near
+      ? await this.#getManyThroughNear(this.#near, keys)
+      : ((await this.#attempt("read", () => this.#keyv.getMany<T>([...keys]))) ?? keys.map(() => undefined));
+    if (this.#onRead) {
+      const found = values.filter((value) => value !== undefined).length;
+      this.#onRead(found, values.length - found);
+    }
+    return values;
   }
 
   /** Stores the entries for the cache's TTL, or for an entry's own (shorter) `ttlMs`. */

@@ -17,6 +17,11 @@ import type { CustomerPredictions, PredictionRecord, PredictionSource } from "..
  * customers is one statement. A failure part-way through a large batch leaves whole customers
  * written or not; writing them again is harmless.
  *
+ * Writing the same customers twice is harmless, even at once (a batch chunk delivered twice): a set
+ * already current is not inserted again, and on PostgreSQL writers of the same customer take turns
+ * (a transaction-scoped advisory lock per customer), because under READ COMMITTED two concurrent
+ * INSERTs do not see each other's rows and would both stay current.
+ *
  * One customer's bad row never keeps the others out: a statement that fails while the database
  * still answers is written again one customer at a time. Returns the customers that could not be
  * written, with why.
@@ -31,7 +36,9 @@ export async function saveCurrentPredictions(
   const failed = new Map<number, unknown>();
   const insert = (customers: readonly CustomerPredictions[]) => {
     const rows = customers.flatMap((c) => rowsOf(c, provider));
-    return db.$executeRaw(provider === "postgresql" ? postgresInsert(rows) : sqliteInsert(rows));
+    if (provider === "sqlite") return db.$executeRaw(sqliteInsert(rows));
+    const ids = [...new Set(customers.map((c) => c.customerId))].sort((a, b) => a - b);
+    return db.$transaction([db.$queryRaw(lockCustomers(ids)), db.$executeRaw(postgresInsert(rows))]);
   };
   for (const customers of chunks(batch, CUSTOMERS_PER_INSERT)) {
     try {
@@ -228,14 +235,33 @@ const columnList = Prisma.raw(COLUMNS.map(([name]) => `"${name}"`).join(", "));
 function sqliteInsert(rows: Array<Row | EmptySetMarker>) {
   const values = Prisma.raw(COLUMNS.map((_, i) => `value ->> ${i}`).join(", "));
   const arrays = rows.map((row: Partial<Row>) => COLUMNS.map(([name]) => row[name] ?? null));
-  return Prisma.sql`INSERT INTO "Prediction" (${columnList}) SELECT ${values} FROM json_each(${JSON.stringify(arrays)})`;
+  const customerId = Prisma.raw(`value ->> ${COLUMNS.findIndex(([name]) => name === "customerId")}`);
+  const generatedAt = Prisma.raw(`value ->> ${COLUMNS.findIndex(([name]) => name === "generatedAt")}`);
+  return Prisma.sql`INSERT INTO "Prediction" (${columnList}) SELECT ${values} FROM json_each(${JSON.stringify(arrays)})
+    WHERE NOT EXISTS (${currentSet(customerId, generatedAt)})`;
 }
 
 function postgresInsert(rows: Array<Row | EmptySetMarker>) {
   const record = Prisma.raw(COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(", "));
   return Prisma.sql`INSERT INTO "Prediction" (${columnList})
-    SELECT ${columnList} FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(${record})`;
+    SELECT ${columnList} FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(${record})
+    WHERE NOT EXISTS (${currentSet(Prisma.raw('r."customerId"'), Prisma.raw('r."generatedAt"'))})`;
 }
+
+/** The customer's current set made at that time, if stored already (this very set, written before). */
+function currentSet(customerId: Prisma.Sql, generatedAt: Prisma.Sql) {
+  return Prisma.sql`SELECT 1 FROM "Prediction" p
+    WHERE p."customerId" = ${customerId} AND p."supersededAt" IS NULL AND p."generatedAt" = ${generatedAt}`;
+}
+
+/** Transaction-scoped advisory locks on the customers, in id order (two writers never deadlock). */
+function lockCustomers(sortedIds: readonly number[]) {
+  return Prisma.sql`SELECT pg_advisory_xact_lock(${CUSTOMER_WRITE_LOCK}::int, id::int)::text AS "locked"
+    FROM jsonb_array_elements_text(${JSON.stringify(sortedIds)}::jsonb) AS id`;
+}
+
+/** First key of the customer write locks ("cai prediction write"); the second is the customer id. */
+const CUSTOMER_WRITE_LOCK = 1_128_351_063;
 
 function rowsOf(customer: CustomerPredictions, provider: DatabaseProvider): Array<Row | EmptySetMarker> {
   const time = storedTime(provider);

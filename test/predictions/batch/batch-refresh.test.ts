@@ -9,11 +9,13 @@ import { openDatabase } from "../../../src/db/client";
 import {
   type BatchRefreshDeps,
   type BatchRefreshOptions,
+  runBatchRefresh,
+} from "../../../src/predictions/batch/batch-refresh";
+import {
   claimBatchRun,
   HEARTBEAT_STALE_MS,
   latestUnfinishedRun,
-  runBatchRefresh,
-} from "../../../src/predictions/batch/batch-refresh";
+} from "../../../src/predictions/batch/batch-run-ledger";
 import { BatchRunner } from "../../../src/predictions/batch/batch-runner";
 import { createPredictionRuntime, type PredictionRuntime } from "../../../src/predictions/runtime";
 import { createDatabase, describeEachDatabase } from "../../support/databases";

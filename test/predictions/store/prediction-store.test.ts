@@ -172,6 +172,44 @@ describeEachDatabase("prediction store", (handle) => {
     ]);
   });
 
+  it("leaves one current set per customer when the same customers are written twice at once (a chunk delivered twice)", async () => {
+    // Two workers on one chunk (a lost lock): their statements race. Each round also writes one set a
+    // second time, as a retried chunk with a pinned clock would.
+    const db = handle.database.prisma;
+    const categories = ["MILK", "EGGS", "BREAD"];
+    const ids: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      ids.push((await db.customer.create({ data: { externalId: `twice-${i}`, name: `Twice ${i}` } })).id);
+    }
+    const batchAt = (day: number) =>
+      ids.map((id) =>
+        set(
+          id,
+          day,
+          categories.map((c) => record(c, day + 7, 0)),
+        ),
+      );
+    for (let round = 1; round <= 6; round++) {
+      await Promise.all([
+        saveCurrentPredictions(db, handle.provider, batchAt(2 * round)),
+        saveCurrentPredictions(db, handle.provider, batchAt(2 * round + 1)),
+        saveCurrentPredictions(db, handle.provider, batchAt(2 * round + 1)),
+      ]);
+      const current = await db.prediction.groupBy({
+        by: ["customerId"],
+        where: { customerId: { in: ids }, supersededAt: null },
+        _count: { _all: true },
+        _min: { generatedAt: true },
+        _max: { generatedAt: true },
+      });
+      expect(current).toHaveLength(ids.length);
+      for (const customer of current) {
+        expect(customer._count._all).toBe(categories.length);
+        expect(customer._min.generatedAt).toEqual(customer._max.generatedAt);
+      }
+    }
+  });
+
   it("keeps the invariant in the database: any insert of a newer set supersedes the current one", async () => {
     // The trigger of migration 20261125120000_one_current_prediction_set; a migration that drops it
     // (e.g. by redefining the table) fails here.
