@@ -167,6 +167,8 @@ function BatchRuns({ runs }: { runs: DashboardHealthQuery["batchRuns"] }) {
                   <td data-label="Status">
                     <span className={`badge ${run.status.toLowerCase()}`}>{run.status.toLowerCase()}</span>
                     {run.status === "RUNNING" ? ` ${formatShare(run.progress)}` : ""}
+                    {/* Why a run failed or ended partial (a chunk that kept failing), in words. */}
+                    {run.error ? <div className="run-error">{run.error}</div> : null}
                   </td>
                   <td data-label="Started by">{run.trigger.toLowerCase()}</td>
                   <td data-label="Started">{formatMoment(run.startedAt)}</td>
