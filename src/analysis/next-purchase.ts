@@ -6,9 +6,10 @@
 import {
   type CaseState,
   CURVE_DAYS,
-  dayPredictor,
-  isTripDay,
+  dayPredictors,
   logistic,
+  OFF_TRIP,
+  ON_TRIP,
   SEGMENTS,
   segmentIndexOf,
   staticPredictor,
@@ -37,30 +38,33 @@ export class NextPurchase {
   private readonly keepOff = new Float64Array(SEGMENTS.length);
   /** S at each segment's start, and after the last one. */
   private readonly survival = new Float64Array(SEGMENTS.length + 1);
+  /** A segment's linear predictors off and on trip days (dayPredictors), refilled per segment. */
+  private readonly eta = new Float64Array(2);
 
   /** The distribution of one case under the hazard's weights `w`. */
   fill(state: CaseState, w: ArrayLike<number>): this {
     this.fromDay = state.fromDay;
     this.rhythm = state;
-    const { keepOn, keepOff, survival } = this;
+    const { keepOn, keepOff, survival, eta } = this;
     const base = staticPredictor(state, w);
     survival[0] = 1;
     let k = 0;
     for (; k < SEGMENTS.length; k++) {
       const segment = SEGMENTS[k]!;
-      const first = state.fromDay + segment.start;
-      if (segment.length === 1) {
-        const keep = 1 - logistic(base + dayPredictor(state, segment, isTripDay(state, first), w));
-        keepOn[k] = keep;
-        keepOff[k] = keep;
-        survival[k + 1] = survival[k]! * keep;
-      } else {
-        // A block: its trip days and its other days each have their hazard; S falls by both.
-        const trips = tripDaysIn(state, first, segment.length);
-        keepOff[k] = 1 - logistic(base + dayPredictor(state, segment, false, w));
-        keepOn[k] = trips ? 1 - logistic(base + dayPredictor(state, segment, true, w)) : keepOff[k]!;
-        survival[k + 1] = survival[k]! * keepOff[k]! ** (segment.length - trips) * keepOn[k]! ** trips;
-      }
+      const trips = tripDaysIn(state, state.fromDay + segment.start, segment.length);
+      dayPredictors(state, segment, w, eta);
+      // A single day has the one hazard of that day, trip day or not, kept as both keepOff and
+      // keepOn. A block has one for its other days and one for its trip days, and S falls by both.
+      // (Two call sites of logistic, not three: each is then inlined, and its result never boxed.)
+      const daily = segment.length === 1;
+      const kind = daily && trips ? ON_TRIP : OFF_TRIP;
+      const keep = 1 - logistic(base + eta[kind]!);
+      const keepTrip = trips && !daily ? 1 - logistic(base + eta[ON_TRIP]!) : keep;
+      keepOff[k] = keep;
+      keepOn[k] = keepTrip;
+      survival[k + 1] = daily
+        ? survival[k]! * keep
+        : survival[k]! * power(keep, segment.length - trips) * power(keepTrip, trips);
       if (survival[k + 1]! < NEGLIGIBLE) break;
     }
     // Bought by now for every purpose: the rest of the curve is 0.
@@ -123,6 +127,11 @@ export class NextPurchase {
   /** The share surviving `days` days of segment k from day offset `from`. */
   private keepWithin(k: number, from: number, days: number): number {
     const trips = tripDaysIn(this.rhythm, this.fromDay + from, days);
-    return this.keepOff[k]! ** (days - trips) * this.keepOn[k]! ** trips;
+    return power(this.keepOff[k]!, days - trips) * power(this.keepOn[k]!, trips);
   }
+}
+
+/** x ** n, without the call when n is 0 (x ** 0 is exactly 1): Math.pow costs ~50 ns a call. */
+function power(x: number, n: number): number {
+  return n === 0 ? 1 : x ** n;
 }
