@@ -9,6 +9,7 @@ export const MAX_PROBABILITY_DAYS = PROBABILITY_DAYS[PROBABILITY_DAYS.length - 1
 
 /** Decimals kept per stored probability (compact, and far below any difference that matters). */
 const DECIMALS = 4;
+const SCALE = 10 ** DECIMALS;
 
 /**
  * P(bought on a day in [now's day, now's day + days)), for a whole number of days from 1 to 365.
@@ -99,11 +100,13 @@ export function knotSegment(days: number): KnotSegment {
  *   probabilityKnots((d) => 1 - Math.exp(-d / 10)); // [0.0952, 0.1813, …, 1]
  */
 export function probabilityKnots(within: (days: number, index: number) => number): number[] {
-  const scale = 10 ** DECIMALS;
+  // A plain loop: one array per prediction and nothing else, for the analyzer's every category.
+  const knots: number[] = [];
   let floor = 0;
-  return PROBABILITY_DAYS.map((d, i) => {
-    const p = Math.min(1, Math.max(floor, within(d, i) || 0));
-    floor = Math.round(p * scale) / scale;
-    return floor;
-  });
+  for (let i = 0; i < PROBABILITY_DAYS.length; i++) {
+    const p = Math.min(1, Math.max(floor, within(PROBABILITY_DAYS[i]!, i) || 0));
+    floor = Math.round(p * SCALE) / SCALE;
+    knots.push(floor);
+  }
+  return knots;
 }
