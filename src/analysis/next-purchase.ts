@@ -52,11 +52,17 @@ export class NextPurchase {
     this.rhythm = state;
     const { logKeepOn, logKeepOff, survival, eta } = this;
     const base = staticPredictor(state, w);
+    // The day offset of the next trip on the rhythm, moved along segment by segment: counting a
+    // segment's trips then takes one division, not tripDaysIn's two remainders for every segment.
+    const period = state.rhythmPeriod;
+    let nextTrip = period > 0 ? mod(state.rhythmAnchor - state.fromDay, period) : Number.POSITIVE_INFINITY;
     survival[0] = 1;
     let k = 0;
     for (; k < SEGMENTS.length; k++) {
       const segment = SEGMENTS[k]!;
-      const trips = tripDaysIn(state, state.fromDay + segment.start, segment.length);
+      const end = segment.start + segment.length;
+      const trips = nextTrip < end ? Math.floor((end - 1 - nextTrip) / period) + 1 : 0;
+      nextTrip += trips * period;
       dayPredictors(state, segment, w, eta);
       // A single day has the one hazard of that day, trip day or not. A block has one for its other
       // days and one for its trip days, and S falls by both. (Two call sites of logistic, not three:
@@ -66,9 +72,11 @@ export class NextPurchase {
       if (daily) {
         survival[k + 1] = survival[k]! * keep;
       } else {
-        logKeepOff[k] = Math.log(keep);
-        logKeepOn[k] = trips ? Math.log(1 - logistic(base + eta[ON_TRIP]!)) : logKeepOff[k]!;
-        survival[k + 1] = survival[k]! * this.keepOver(k, segment.length, trips);
+        const logOff = Math.log(keep);
+        const logOn = trips ? Math.log(1 - logistic(base + eta[ON_TRIP]!)) : logOff;
+        logKeepOff[k] = logOff;
+        logKeepOn[k] = logOn;
+        survival[k + 1] = survival[k]! * keepOver(segment.length, trips, logOff, logOn);
       }
       if (survival[k + 1]! < NEGLIGIBLE) break;
     }
@@ -131,16 +139,21 @@ export class NextPurchase {
 
   /** The share surviving `days` days of block k from day offset `from`. */
   private keepWithin(k: number, from: number, days: number): number {
-    return this.keepOver(k, days, tripDaysIn(this.rhythm, this.fromDay + from, days));
+    const trips = tripDaysIn(this.rhythm, this.fromDay + from, days);
+    return keepOver(days, trips, this.logKeepOff[k]!, this.logKeepOn[k]!);
   }
+}
 
-  /** The share surviving `days` days of block k of which `trips` are trip days. */
-  private keepOver(k: number, days: number, trips: number): number {
-    return Math.exp(times(days - trips, this.logKeepOff[k]!) + times(trips, this.logKeepOn[k]!));
-  }
+/** The share surviving `days` days of which `trips` are trip days, from the logs of the keeps. */
+function keepOver(days: number, trips: number, logOff: number, logOn: number): number {
+  return Math.exp(times(days - trips, logOff) + times(trips, logOn));
 }
 
 /** n × log x, the log of x ** n: 0 when n is 0, also for x = 0 (x ** 0 is 1; 0 × −∞ is NaN). */
 function times(n: number, logX: number): number {
   return n === 0 ? 0 : n * logX;
+}
+
+function mod(a: number, b: number): number {
+  return ((a % b) + b) % b;
 }
