@@ -58,7 +58,7 @@ let sortBuffer = new Float64Array(64);
  * Median of a small array (an insertion-sorted copy: the arrays here hold about 20 values). The copy
  * is one buffer reused by every call, as the analyzer takes several medians per category.
  */
-export function medianOf(values: readonly number[]): number {
+export function medianOf(values: ArrayLike<number>): number {
   const n = values.length;
   if (n > sortBuffer.length) sortBuffer = new Float64Array(Math.max(n, 2 * sortBuffer.length));
   const sorted = sortBuffer;
