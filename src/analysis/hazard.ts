@@ -169,20 +169,22 @@ export const OFF_TRIP = 0;
 export const ON_TRIP = 1;
 
 /**
- * Σ w_i · feature_i over the day-dependent features of a segment, for its days off the trip rhythm
- * into out[OFF_TRIP] and its days on it into out[ON_TRIP] (equal without a rhythm): fillDayFeatures
- * and the dot product in one pass without a row, because the analyzer evaluates it for every segment
- * of every category. Both sums share all but the rhythm term, and written into `out` they are never
+ * Σ w_i · feature_i over the day-dependent features of a segment of the curve starting on `fromDay`
+ * (the state's own, or another day for lapse.ts), for its days off the trip rhythm into
+ * out[OFF_TRIP] and its days on it into out[ON_TRIP] (equal without a rhythm): fillDayFeatures and
+ * the dot product in one pass without a row, because the analyzer evaluates it for every segment of
+ * every category. Both sums share all but the rhythm term, and written into `out` they are never
  * boxed (a number returned from a call that is not inlined is a heap allocation).
  */
 export function dayPredictors(
   state: CaseState,
+  fromDay: number,
   segment: Segment,
   w: ArrayLike<number>,
   out: Float64Array,
 ): void {
   const middle = segment.start + (segment.length - 1) / 2;
-  const day = state.fromDay + middle;
+  const day = fromDay + middle;
   const logElapsed = logOfHalves(day - state.lastDay);
   const ratio = logElapsed - state.logUsual;
   const due = ratio / state.logSd;

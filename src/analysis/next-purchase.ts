@@ -46,16 +46,21 @@ export class NextPurchase {
   /** A segment's linear predictors off and on trip days (dayPredictors), refilled per segment. */
   private readonly eta = new Float64Array(2);
 
-  /** The distribution of one case under the hazard's weights `w`. */
-  fill(state: CaseState, w: ArrayLike<number>): this {
-    this.fromDay = state.fromDay;
+  /**
+   * The distribution of one case under the hazard's weights `w`, from `fromDay` on: the state's own
+   * first day, or another (lapse.ts: the day after the last purchase). Another day is a parameter,
+   * not a copy of the state: a copy has another hidden class, and two classes make this, the hottest
+   * function of the analyzer, polymorphic (slower, and allocating).
+   */
+  fill(state: CaseState, w: ArrayLike<number>, fromDay = state.fromDay): this {
+    this.fromDay = fromDay;
     this.rhythm = state;
     const { logKeepOn, logKeepOff, survival, eta } = this;
     const base = staticPredictor(state, w);
     // The day offset of the next trip on the rhythm, moved along segment by segment: counting a
     // segment's trips then takes one division, not tripDaysIn's two remainders for every segment.
     const period = state.rhythmPeriod;
-    let nextTrip = period > 0 ? mod(state.rhythmAnchor - state.fromDay, period) : Number.POSITIVE_INFINITY;
+    let nextTrip = period > 0 ? mod(state.rhythmAnchor - fromDay, period) : Number.POSITIVE_INFINITY;
     survival[0] = 1;
     let k = 0;
     for (; k < SEGMENTS.length; k++) {
@@ -63,7 +68,7 @@ export class NextPurchase {
       const end = segment.start + segment.length;
       const trips = nextTrip < end ? Math.floor((end - 1 - nextTrip) / period) + 1 : 0;
       nextTrip += trips * period;
-      dayPredictors(state, segment, w, eta);
+      dayPredictors(state, fromDay, segment, w, eta);
       // A single day has the one hazard of that day, trip day or not. A block has one for its other
       // days and one for its trip days, and S falls by both. (Two call sites of logistic, not three:
       // each is then inlined, and its result never boxed.)

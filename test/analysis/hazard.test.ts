@@ -40,7 +40,7 @@ describe("hazard features", () => {
     const sums = new Float64Array(2);
     for (const state of [STATE, { ...STATE, rhythmPeriod: 0 }, { ...STATE, lastDay: 20, lastTripDay: 30 }]) {
       for (const segment of SEGMENTS) {
-        dayPredictors(state, segment, w, sums);
+        dayPredictors(state, state.fromDay, segment, w, sums);
         for (const onTrip of [true, false]) {
           fillFeatures(state, segment, onTrip, row);
           let dot = 0;
