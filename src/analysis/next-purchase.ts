@@ -112,6 +112,12 @@ export class NextPurchase {
     return 1 - this.survivalAfter(nowDay + d - this.fromDay);
   }
 
+  /** probabilityWithin(nowDay, d) for each d of `days`, into `out` (returned). */
+  probabilitiesWithin(nowDay: number, days: readonly number[], out: Float64Array): Float64Array {
+    for (let i = 0; i < days.length; i++) out[i] = 1 - this.survivalAfter(nowDay + days[i]! - this.fromDay);
+    return out;
+  }
+
   /** P(first ≤ day ≤ last). */
   probabilityBetween(first: number, last: number): number {
     const from = Math.max(first, this.fromDay) - this.fromDay;

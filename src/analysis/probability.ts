@@ -92,21 +92,33 @@ export function knotSegment(days: number): KnotSegment {
 
 /**
  * The stored knots from a distribution: `within(d, i)` = P(bought within d days) at each d =
- * PROBABILITY_DAYS[i],
- * clamped to 0–1, made non-decreasing (rounding must never make a longer horizon less likely) and
- * rounded to 4 decimals.
+ * PROBABILITY_DAYS[i], as storedKnots makes them.
  *
  * @example
  *   probabilityKnots((d) => 1 - Math.exp(-d / 10)); // [0.0952, 0.1813, …, 1]
  */
 export function probabilityKnots(within: (days: number, index: number) => number): number[] {
-  // A plain loop: one array per prediction and nothing else, for the analyzer's every category.
-  const knots: number[] = [];
+  const raw = new Float64Array(PROBABILITY_DAYS.length);
+  for (let i = 0; i < raw.length; i++) raw[i] = within(PROBABILITY_DAYS[i]!, i);
+  return storedKnots(raw);
+}
+
+/**
+ * The stored knots from the probabilities at each of PROBABILITY_DAYS (`raw[i]` for
+ * PROBABILITY_DAYS[i]): clamped to 0–1, made non-decreasing (rounding must never make a longer
+ * horizon less likely) and rounded to 4 decimals. The analyzer's way, as it makes these for every
+ * category: from numbers already in an array, none returned one call at a time (and boxed).
+ *
+ * @example storedKnots([0.123456, 0.1, …]) // [0.1235, 0.1235, …]
+ */
+export function storedKnots(raw: ArrayLike<number>): number[] {
+  // Sized up front: one array per prediction, its elements assigned in place.
+  const knots = new Array<number>(PROBABILITY_DAYS.length);
   let floor = 0;
-  for (let i = 0; i < PROBABILITY_DAYS.length; i++) {
-    const p = Math.min(1, Math.max(floor, within(PROBABILITY_DAYS[i]!, i) || 0));
+  for (let i = 0; i < knots.length; i++) {
+    const p = Math.min(1, Math.max(floor, raw[i]! || 0));
     floor = Math.round(p * SCALE) / SCALE;
-    knots.push(floor);
+    knots[i] = floor;
   }
   return knots;
 }

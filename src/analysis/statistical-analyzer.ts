@@ -14,12 +14,13 @@ import {
   type OccasionalCategory,
   type PopulationPriors,
   PREDICTION_HORIZON_DAYS,
+  PROBABILITY_DAYS,
 } from "./contract";
 import { type CategoryCase, customerCases } from "./customer-cases";
 import { FEATURE_COUNT, HAZARD_FEATURES } from "./hazard";
 import { probablyStopped } from "./lapse";
 import { NextPurchase } from "./next-purchase";
-import { probabilityKnots } from "./probability";
+import { storedKnots } from "./probability";
 import { describeReason } from "./reason";
 
 /** Bump whenever the method's output for the same input and priors can change. */
@@ -54,6 +55,8 @@ export class StatisticalAnalyzer implements Analyzer {
   private readonly weights: Float64Array;
   /** The curve had now been the day after the last purchase, for overdue reasons (lapse.ts). */
   private readonly reference = new NextPurchase();
+  /** A prediction's probabilities at PROBABILITY_DAYS before they are rounded (refilled per prediction). */
+  private readonly within = new Float64Array(PROBABILITY_DAYS.length);
 
   constructor(
     readonly priors: PopulationPriors,
@@ -150,7 +153,7 @@ export class StatisticalAnalyzer implements Analyzer {
     const tolerance = Math.max(1, Math.round(CONFIDENCE_TOLERANCE_SHARE * usualDays));
     const confidence = next.probabilityBetween(predicted - tolerance, predicted + tolerance) || 0;
 
-    const probabilityWithin = probabilityKnots((d) => next.probabilityWithin(nowDay, d));
+    const probabilityWithin = storedKnots(next.probabilitiesWithin(nowDay, PROBABILITY_DAYS, this.within));
 
     const usualIntervalDays = atMost(
       Math.exp(cadence.logPerUnit + cadence.quantityElasticity * Math.log(c.usualQuantity)) +

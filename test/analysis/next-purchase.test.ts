@@ -38,6 +38,10 @@ describe("NextPurchase", () => {
     // 0.9^22 = 0.0985: 90 % bought by day offset 21, the first day of the 21–28 block.
     expect(next.quantile(0.9)).toBe(121);
     expect(next.probabilityBetween(101, 102)).toBeCloseTo(0.9 * 0.1 + 0.81 * 0.1, 12);
+    const days = [1, 7, 30, 365];
+    expect([...next.probabilitiesWithin(100, days, new Float64Array(4))]).toEqual(
+      days.map((d) => next.probabilityWithin(100, d)),
+    );
   });
 
   it("on a weekly rhythm with purchases only on trip days (h = 0.5 there), halves S at each trip", () => {
