@@ -42,7 +42,9 @@ export function estimateCadence(
 ): Cadence {
   const n = logLasted.length;
   const beta = prior.quantityElasticity;
-  const perUnit = new Array<number>(n);
+  // One buffer per series length, reused: this runs for every category of every customer.
+  PER_UNIT[n] ??= new Float64Array(n);
+  const perUnit = PER_UNIT[n];
   for (let i = 0; i < n; i++) perUnit[i] = logLasted[i]! - beta * logQuantity[i]!;
   const { weights, sumW, sumW2 } = recencyWeights(n);
   const location = huberLocation(perUnit, weights, HUBER_K * prior.within);
@@ -72,8 +74,8 @@ export function estimateCadence(
 }
 
 /** Recency weights for n intervals, oldest first, with their sum and sum of squares (cached per n). */
-function recencyWeights(n: number): { weights: Float64Array; sumW: number; sumW2: number } {
-  let cached = RECENCY_WEIGHTS.get(n);
+function recencyWeights(n: number): RecencyWeights {
+  let cached = RECENCY_WEIGHTS[n];
   if (!cached) {
     const weights = new Float64Array(n);
     let sumW = 0;
@@ -85,19 +87,28 @@ function recencyWeights(n: number): { weights: Float64Array; sumW: number; sumW2
       sumW2 += w * w;
     }
     cached = { weights, sumW, sumW2 };
-    RECENCY_WEIGHTS.set(n, cached);
+    RECENCY_WEIGHTS[n] = cached;
   }
   return cached;
 }
 
-const RECENCY_WEIGHTS = new Map<number, { weights: Float64Array; sumW: number; sumW2: number }>();
+interface RecencyWeights {
+  weights: Float64Array;
+  sumW: number;
+  sumW2: number;
+}
+
+/** By series length. */
+const RECENCY_WEIGHTS: RecencyWeights[] = [];
+/** The per-unit log-intervals of the series being estimated, by series length. */
+const PER_UNIT: Float64Array[] = [];
 
 /**
  * Weighted Huber M-estimate of location: the weighted mean, except that values further than `k` from
  * it count as if they were only `k` away. Starts from the median; a few reweighting steps are plenty
  * for ≤ 19 values.
  */
-export function huberLocation(values: readonly number[], weights: ArrayLike<number>, k: number): number {
+export function huberLocation(values: ArrayLike<number>, weights: ArrayLike<number>, k: number): number {
   let location = medianOf(values);
   for (let step = 0; step < 4; step++) {
     let num = 0;

@@ -18,6 +18,8 @@ export interface CategoryCase {
   cadence: Cadence;
   /** Days the last purchase usually lasts, trip wait included. */
   usualDays: number;
+  /** The median units bought on a purchase day. */
+  usualQuantity: number;
   state: CaseState;
 }
 
@@ -77,10 +79,12 @@ export function customerCases(
     const cadence = estimateCadence(observations[i]!, lastQuantity, personal[i]!);
     const usualDays = Math.exp(cadence.logLasted) + rhythm.expectedDelay;
     const rate = purchaseRateOf(priors, one.category);
+    const usualQuantity = medianOf(quantities);
     return {
       series: one,
       cadence,
       usualDays,
+      usualQuantity,
       state: {
         fromDay,
         lastDay,
@@ -90,7 +94,7 @@ export function customerCases(
         logPurchaseDays: Math.log(n),
         logTripShare: Math.log(n / trips),
         logTripRate: Math.log(trips / Math.max(1, fromDay - firstTrip)),
-        logQuantityRatio: Math.log(lastQuantity / medianOf(quantities)),
+        logQuantityRatio: Math.log(lastQuantity / usualQuantity),
         logCategoryRate: Math.log(rate.shape / rate.rate),
         lastTripDay,
         logTripGap,

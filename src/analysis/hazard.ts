@@ -164,18 +164,27 @@ export function fillDayFeatures(
   out[19] = Math.max(0, logOfHalves(Math.max(1, sinceTrip)) - state.logTripGap);
 }
 
+/** Where dayPredictors writes a segment's sum for its days off and on the trip rhythm. */
+export const OFF_TRIP = 0;
+export const ON_TRIP = 1;
+
 /**
- * Σ w_i · feature_i over the day-dependent features of a segment: fillDayFeatures and the dot product
- * in one pass without a row, because the analyzer evaluates it 21 times per category.
+ * Σ w_i · feature_i over the day-dependent features of a segment of the curve starting on `fromDay`
+ * (the state's own, or another day for lapse.ts), for its days off the trip rhythm into
+ * out[OFF_TRIP] and its days on it into out[ON_TRIP] (equal without a rhythm): fillDayFeatures and
+ * the dot product in one pass without a row, because the analyzer evaluates it for every segment of
+ * every category. Both sums share all but the rhythm term, and written into `out` they are never
+ * boxed (a number returned from a call that is not inlined is a heap allocation).
  */
-export function dayPredictor(
+export function dayPredictors(
   state: CaseState,
+  fromDay: number,
   segment: Segment,
-  onTrip: boolean,
   w: ArrayLike<number>,
-): number {
+  out: Float64Array,
+): void {
   const middle = segment.start + (segment.length - 1) / 2;
-  const day = state.fromDay + middle;
+  const day = fromDay + middle;
   const logElapsed = logOfHalves(day - state.lastDay);
   const ratio = logElapsed - state.logUsual;
   const due = ratio / state.logSd;
@@ -189,13 +198,23 @@ export function dayPredictor(
     eta += w[14]! * (ratio - LOG2);
     if (ratio > LOG4) eta += w[15]! * (ratio - LOG4);
   }
-  if (state.rhythmPeriod > 0) eta += onTrip ? w[17]! : w[18]!;
+  // The rhythm term before the absence term: the order the terms have always been added in.
+  let off = eta;
+  let on = eta;
+  if (state.rhythmPeriod > 0) {
+    off += w[18]!;
+    on += w[17]!;
+  }
   const sinceTrip = day - state.lastTripDay;
   if (sinceTrip > 1) {
     const absence = logOfHalves(sinceTrip) - state.logTripGap;
-    if (absence > 0) eta += w[19]! * absence;
+    if (absence > 0) {
+      off += w[19]! * absence;
+      on += w[19]! * absence;
+    }
   }
-  return eta;
+  out[OFF_TRIP] = off;
+  out[ON_TRIP] = on;
 }
 
 /** Is `day` on the customer's trip rhythm (false without one)? */

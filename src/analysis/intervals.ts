@@ -52,10 +52,16 @@ function pullInOutliers(values: number[]): void {
   for (let i = 0; i < values.length; i++) values[i] = Math.min(high, Math.max(low, values[i]!));
 }
 
-/** Median of a small array (insertion-sorted copy: the arrays here hold at most 20 values). */
-export function medianOf(values: readonly number[]): number {
+let sortBuffer = new Float64Array(64);
+
+/**
+ * Median of a small array (an insertion-sorted copy: the arrays here hold about 20 values). The copy
+ * is one buffer reused by every call, as the analyzer takes several medians per category.
+ */
+export function medianOf(values: ArrayLike<number>): number {
   const n = values.length;
-  const sorted = new Array<number>(n);
+  if (n > sortBuffer.length) sortBuffer = new Float64Array(Math.max(n, 2 * sortBuffer.length));
+  const sorted = sortBuffer;
   for (let i = 0; i < n; i++) {
     const value = values[i]!;
     let j = i - 1;

@@ -50,6 +50,6 @@ function chanceAfterLast(
   interval: number,
 ): number {
   const afterLastDay = state.lastDay + 1;
-  reference.fill({ ...state, fromDay: afterLastDay }, weights);
+  reference.fill(state, weights, afterLastDay);
   return reference.probabilityWithin(afterLastDay, interval);
 }

@@ -9,6 +9,7 @@ export const MAX_PROBABILITY_DAYS = PROBABILITY_DAYS[PROBABILITY_DAYS.length - 1
 
 /** Decimals kept per stored probability (compact, and far below any difference that matters). */
 const DECIMALS = 4;
+const SCALE = 10 ** DECIMALS;
 
 /**
  * P(bought on a day in [now's day, now's day + days)), for a whole number of days from 1 to 365.
@@ -91,19 +92,33 @@ export function knotSegment(days: number): KnotSegment {
 
 /**
  * The stored knots from a distribution: `within(d, i)` = P(bought within d days) at each d =
- * PROBABILITY_DAYS[i],
- * clamped to 0–1, made non-decreasing (rounding must never make a longer horizon less likely) and
- * rounded to 4 decimals.
+ * PROBABILITY_DAYS[i], as storedKnots makes them.
  *
  * @example
  *   probabilityKnots((d) => 1 - Math.exp(-d / 10)); // [0.0952, 0.1813, …, 1]
  */
 export function probabilityKnots(within: (days: number, index: number) => number): number[] {
-  const scale = 10 ** DECIMALS;
+  const raw = new Float64Array(PROBABILITY_DAYS.length);
+  for (let i = 0; i < raw.length; i++) raw[i] = within(PROBABILITY_DAYS[i]!, i);
+  return storedKnots(raw);
+}
+
+/**
+ * The stored knots from the probabilities at each of PROBABILITY_DAYS (`raw[i]` for
+ * PROBABILITY_DAYS[i]): clamped to 0–1, made non-decreasing (rounding must never make a longer
+ * horizon less likely) and rounded to 4 decimals. The analyzer's way, as it makes these for every
+ * category: from numbers already in an array, none returned one call at a time (and boxed).
+ *
+ * @example storedKnots([0.123456, 0.1, …]) // [0.1235, 0.1235, …]
+ */
+export function storedKnots(raw: ArrayLike<number>): number[] {
+  // Sized up front: one array per prediction, its elements assigned in place.
+  const knots = new Array<number>(PROBABILITY_DAYS.length);
   let floor = 0;
-  return PROBABILITY_DAYS.map((d, i) => {
-    const p = Math.min(1, Math.max(floor, within(d, i) || 0));
-    floor = Math.round(p * scale) / scale;
-    return floor;
-  });
+  for (let i = 0; i < knots.length; i++) {
+    const p = Math.min(1, Math.max(floor, raw[i]! || 0));
+    floor = Math.round(p * SCALE) / SCALE;
+    knots[i] = floor;
+  }
+  return knots;
 }

@@ -14,13 +14,13 @@ import {
   type OccasionalCategory,
   type PopulationPriors,
   PREDICTION_HORIZON_DAYS,
+  PROBABILITY_DAYS,
 } from "./contract";
 import { type CategoryCase, customerCases } from "./customer-cases";
 import { FEATURE_COUNT, HAZARD_FEATURES } from "./hazard";
-import { medianOf } from "./intervals";
 import { probablyStopped } from "./lapse";
 import { NextPurchase } from "./next-purchase";
-import { probabilityKnots } from "./probability";
+import { storedKnots } from "./probability";
 import { describeReason } from "./reason";
 
 /** Bump whenever the method's output for the same input and priors can change. */
@@ -55,6 +55,8 @@ export class StatisticalAnalyzer implements Analyzer {
   private readonly weights: Float64Array;
   /** The curve had now been the day after the last purchase, for overdue reasons (lapse.ts). */
   private readonly reference = new NextPurchase();
+  /** A prediction's probabilities at PROBABILITY_DAYS before they are rounded (refilled per prediction). */
+  private readonly within = new Float64Array(PROBABILITY_DAYS.length);
 
   constructor(
     readonly priors: PopulationPriors,
@@ -140,12 +142,10 @@ export class StatisticalAnalyzer implements Analyzer {
     const lastDay = c.state.lastDay;
     const lastQuantity = series.quantities[series.quantities.length - 1]!;
     const horizon = nowDay + HORIZON_DAYS - 1;
-    const read = (p: number) => atMost(next.quantile(p) ?? horizon, horizon);
-
-    const predicted = read(0.5);
+    const predicted = dayAt(next, 0.5, horizon);
     const { window } = this.priors;
-    const windowStart = Math.min(predicted, read(window.lower));
-    const windowEnd = Math.max(predicted, read(window.upper));
+    const windowStart = Math.min(predicted, dayAt(next, window.lower, horizon));
+    const windowEnd = Math.max(predicted, dayAt(next, window.upper, horizon));
     // Overdue: the usual interval since the last purchase has passed.
     const dueDay = lastDay + Math.round(usualDays);
     const overdueDays = Math.max(0, nowDay - dueDay);
@@ -153,11 +153,10 @@ export class StatisticalAnalyzer implements Analyzer {
     const tolerance = Math.max(1, Math.round(CONFIDENCE_TOLERANCE_SHARE * usualDays));
     const confidence = next.probabilityBetween(predicted - tolerance, predicted + tolerance) || 0;
 
-    const probabilityWithin = probabilityKnots((d) => next.probabilityWithin(nowDay, d));
+    const probabilityWithin = storedKnots(next.probabilitiesWithin(nowDay, PROBABILITY_DAYS, this.within));
 
-    const usualQuantity = medianOf(series.quantities);
     const usualIntervalDays = atMost(
-      Math.exp(cadence.logPerUnit + cadence.quantityElasticity * Math.log(usualQuantity)) +
+      Math.exp(cadence.logPerUnit + cadence.quantityElasticity * Math.log(c.usualQuantity)) +
         (usualDays - Math.exp(cadence.logLasted)),
       PREDICTION_HORIZON_DAYS,
     );
@@ -197,6 +196,11 @@ export class StatisticalAnalyzer implements Analyzer {
 }
 
 // ---- private helpers ----
+
+/** The first day by which the purchase has happened with probability p, at most `horizon`. */
+function dayAt(next: NextPurchase, p: number, horizon: number): number {
+  return atMost(next.quantile(p) ?? horizon, horizon);
+}
 
 /** `value`, or `limit` when it is larger or not a number (an overflow in the model's arithmetic). */
 function atMost(value: number, limit: number): number {

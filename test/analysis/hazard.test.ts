@@ -1,12 +1,14 @@
-// The hazard's features: the analyzer's direct sum (dayPredictor) must equal the fit's rows
+// The hazard's features: the analyzer's direct sums (dayPredictors) must equal the fit's rows
 // (fillFeatures) dotted with the weights, or the fitted weights would mean something else at
 // prediction time; and the segments tile the year.
 import {
   type CaseState,
   CURVE_DAYS,
-  dayPredictor,
+  dayPredictors,
   FEATURE_COUNT,
   fillFeatures,
+  OFF_TRIP,
+  ON_TRIP,
   SEGMENTS,
   STATIC_FEATURES,
   segmentIndexOf,
@@ -35,8 +37,10 @@ describe("hazard features", () => {
   it("sum the same in the analyzer as in the fit, on every segment, on and off the rhythm", () => {
     const w = Array.from({ length: FEATURE_COUNT }, (_, i) => Math.sin(i + 1));
     const row = new Float64Array(FEATURE_COUNT);
+    const sums = new Float64Array(2);
     for (const state of [STATE, { ...STATE, rhythmPeriod: 0 }, { ...STATE, lastDay: 20, lastTripDay: 30 }]) {
       for (const segment of SEGMENTS) {
+        dayPredictors(state, state.fromDay, segment, w, sums);
         for (const onTrip of [true, false]) {
           fillFeatures(state, segment, onTrip, row);
           let dot = 0;
@@ -44,7 +48,7 @@ describe("hazard features", () => {
           let staticDot = 0;
           for (let i = 0; i < STATIC_FEATURES; i++) staticDot += w[i]! * row[i]!;
           expect(staticPredictor(state, w)).toBeCloseTo(staticDot, 10);
-          expect(staticPredictor(state, w) + dayPredictor(state, segment, onTrip, w)).toBeCloseTo(dot, 10);
+          expect(staticPredictor(state, w) + sums[onTrip ? ON_TRIP : OFF_TRIP]!).toBeCloseTo(dot, 10);
         }
       }
     }

@@ -1,7 +1,12 @@
 // Reading a probability of purchase within any whole number of days from the stored knots
 // (PROBABILITY_DAYS = every day from 1 to 28, then 42, 56, 91, 182, 365).
 import { PROBABILITY_DAYS } from "../../src/analysis/contract";
-import { knotSegment, probabilityKnots, probabilityWithin } from "../../src/analysis/probability";
+import {
+  knotSegment,
+  probabilityKnots,
+  probabilityWithin,
+  storedKnots,
+} from "../../src/analysis/probability";
 
 /** A prediction whose knots are given by horizon; horizons not given repeat the previous knot. */
 function stored(byDays: Record<number, number>) {
@@ -101,5 +106,11 @@ describe("probabilityKnots", () => {
       return 0;
     });
     expect(asked).toEqual([...PROBABILITY_DAYS]);
+  });
+
+  it("are the same made from numbers already in an array (storedKnots, the analyzer's way)", () => {
+    const raw = PROBABILITY_DAYS.map((d) => (d === 3 ? Number.NaN : 1 - Math.exp(-d / 10)));
+    expect(storedKnots(raw)).toEqual(probabilityKnots((_, i) => raw[i]!));
+    expect(storedKnots(raw).slice(0, 4)).toEqual([0.0952, 0.1813, 0.1813, 0.3297]);
   });
 });
