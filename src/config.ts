@@ -129,7 +129,10 @@ export interface PredictionConfig {
   cacheNearMaxEntries: number;
   /** CACHE_NEAR_TTL_SECONDS: the longest a process holds one (never past its expiry in Redis). */
   cacheNearTtlSeconds: number;
-  /** CACHE_TIMEOUT_MS: a cache operation slower than this counts as failed (a miss, a skipped write). */
+  /**
+   * CACHE_TIMEOUT_MS: a cache operation slower than this (once per 100 keys it touches) counts as failed
+   * (a miss, a skipped write).
+   */
   cacheTimeoutMs: number;
   /** Tuning without a variable (tests shorten it): how long a failing cache is skipped before a retry. */
   cacheBreakerCooldownMs?: number;

@@ -98,6 +98,12 @@ export function createCache<T>(options: CacheOptions): ResilientCache<T> {
 
 /** Default deadline of one cache operation. */
 export const DEFAULT_TIMEOUT_MS = 200;
+/**
+ * Keys one deadline covers. A request's page (at most 100 customers) gets the deadline as it is; a
+ * refresh chunk's write of 500 customers (≈ 9 MB to Redis) gets one per 100 keys, so a bulk write
+ * that is merely large is not mistaken for a cache that is down.
+ */
+export const KEYS_PER_DEADLINE = 100;
 
 interface ResilientCacheOptions<T>
   extends Pick<
@@ -158,7 +164,8 @@ export class ResilientCache<T> {
     if (!keys.length) return [];
     const values = this.#near
       ? await this.#getManyThroughNear(this.#near, keys)
-      : ((await this.#attempt("read", () => this.#keyv.getMany<T>([...keys]))) ?? keys.map(() => undefined));
+      : ((await this.#attempt("read", keys.length, () => this.#keyv.getMany<T>([...keys]))) ??
+        keys.map(() => undefined));
     if (this.#onRead) {
       const found = values.filter((value) => value !== undefined).length;
       this.#onRead(found, values.length - found);
@@ -190,7 +197,7 @@ export class ResilientCache<T> {
   }
 
   async #closeStore(): Promise<void> {
-    const closed = await this.#attempt("close", async () => {
+    const closed = await this.#attempt("close", 1, async () => {
       await this.#keyv.disconnect();
       return true;
     });
@@ -206,7 +213,9 @@ export class ResilientCache<T> {
     const fetched: Array<NearEntry<T>> = [];
     try {
       // Raw: the stored expiry bounds how long the value may be held near.
-      const rows = await this.#attempt("read", () => this.#keyv.getMany<T>(missing, { raw: true }));
+      const rows = await this.#attempt("read", missing.length, () =>
+        this.#keyv.getMany<T>(missing, { raw: true }),
+      );
       if (!rows) return values;
       const now = Date.now();
       let row = 0;
@@ -237,7 +246,7 @@ export class ResilientCache<T> {
     this.#near?.invalidate(keys);
     const flight = this.#near?.track();
     let late = false;
-    const done = await this.#attempt(what, async () => {
+    const done = await this.#attempt(what, keys.length, async () => {
       try {
         await change();
       } catch (error) {
@@ -256,10 +265,14 @@ export class ResilientCache<T> {
     flight?.end(done ? kept : [], keys);
   }
 
-  /** The operation's result, or undefined when it failed, ran past the deadline or the breaker is open. */
-  async #attempt<R>(what: string, operation: () => Promise<R>): Promise<R | undefined> {
+  /**
+   * The operation's result, or undefined when it failed, ran past the deadline (one timeoutMs per
+   * KEYS_PER_DEADLINE keys it touches) or the breaker is open.
+   */
+  async #attempt<R>(what: string, keys: number, operation: () => Promise<R>): Promise<R | undefined> {
+    const deadlineMs = this.#timeoutMs * Math.max(1, Math.ceil(keys / KEYS_PER_DEADLINE));
     try {
-      return await this.#breaker.execute(() => withDeadline(operation(), this.#timeoutMs));
+      return await this.#breaker.execute(() => withDeadline(operation(), deadlineMs));
     } catch (error) {
       // An open breaker was announced once when it opened: no line per skipped operation.
       if (!(error instanceof BrokenCircuitError)) {

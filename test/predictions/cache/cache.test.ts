@@ -171,4 +171,36 @@ describe("prediction cache during an outage", () => {
       await proxy.close();
     }
   }, 30_000);
+
+  it("gives a bulk write one deadline per 100 keys: a refresh chunk's large write is not taken for an outage", async () => {
+    const { hostname, port } = new URL(redisTestUrl());
+    const proxy = await startTcpProxy(hostname, Number(port || 6379));
+    const lines: string[] = [];
+    const log = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+    const cache = createCache<number>({
+      redisUrl: proxy.url,
+      maxEntries: 1,
+      ttlMs: 60_000,
+      namespace: testNamespace(),
+      timeoutMs: 100,
+      log,
+    });
+    try {
+      for (let i = 0; i < 50 && (await cache.getMany(["k"]))[0] === undefined; i++) {
+        await cache.setMany([{ key: "k", value: 1 }]);
+      }
+      proxy.stall();
+      lines.length = 0;
+      const entries = Array.from({ length: 250 }, (_, i) => ({ key: `bulk:${i}`, value: i }));
+      await cache.setMany(entries);
+      // 250 keys: 3 deadlines of 100 ms; a page-sized read keeps one.
+      expect(lines.some((line) => line.includes("no answer within 300 ms"))).toBe(true);
+      await cache.getMany(["k"]);
+      expect(lines.some((line) => line.includes("no answer within 100 ms"))).toBe(true);
+    } finally {
+      proxy.resume();
+      await cache.close();
+      await proxy.close();
+    }
+  }, 30_000);
 });
