@@ -137,6 +137,14 @@ describeBrowser("the web apps in Chromium", () => {
       await editor.click();
       await page.keyboard.press("ControlOrMeta+A");
       await page.keyboard.insertText("query Mine { categories { name productCount } }");
+      // GraphiQL reads the operation's name from the text a moment later (and names the tab after it);
+      // run before that and it sends the previous operation's name.
+      expect(
+        await until(
+          () => tabs.allTextContents(),
+          (names) => names.includes("Mine"),
+        ),
+      ).toContain("Mine");
       await page.keyboard.press("ControlOrMeta+Enter");
 
       const { data } = await api.request(CategoriesDocument, {});
@@ -357,10 +365,12 @@ describeBrowser("the web apps in Chromium", () => {
       }
     }
 
-    const idsOnPage = async (page: Page) => {
-      const links = await page.locator("table.due-list tbody th a").all();
-      return Promise.all(links.map(async (link) => (await link.getAttribute("href"))!.split("/").pop()!));
-    };
+    // Read in one evaluation: the list re-renders when a page changes, and links read one by one
+    // could vanish between listing them and reading them.
+    const idsOnPage = (page: Page) =>
+      page
+        .locator("table.due-list tbody th a")
+        .evaluateAll((links) => links.map((link) => link.getAttribute("href")?.split("/").pop() ?? ""));
     const samePage = (expected: string[]) => (ids: string[]) => ids.join() === expected.join();
 
     it("lists customersDue's audience ranked by probability, a page at a time, and exports it whole as CSV", async () => {
