@@ -31,6 +31,8 @@ const SEED = { customers: 30, days: 120, seed: 21, end: new Date(new Date().toIS
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
 const CHUNK = 4;
 
+// Skipped only when Redis is unreachable outside CI: test/support/global-setup.ts prints why, and
+// under CI=true it fails instead.
 const describeWithRedis = process.env.CAI_TEST_REDIS_SKIP
   ? (title: string, _body: (handle: TestDatabase) => void) =>
       describe.skip(title, () => it("skipped", () => {}))
