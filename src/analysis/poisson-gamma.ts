@@ -6,6 +6,8 @@
 // and P(bought within d days) = 1 − e^(−rate·d). α and β come from the method of moments over the
 // population before T. Pure.
 
+import { addRate, emptyRateSums, type RateSums } from "./purchase-rate";
+
 /** Below this many customers a category takes the pooled α, β of all categories. */
 export const MIN_CATEGORY_CUSTOMERS = 10;
 /**
@@ -38,8 +40,8 @@ export interface RateObservation {
  *   fit.build().prior("MILK"); // { alpha, beta }
  */
 export class PoissonGammaFit {
-  private readonly sums = new Map<string, MomentSums>();
-  private readonly pooled = emptySums();
+  private readonly sums = new Map<string, RateSums>();
+  private readonly pooled = emptyRateSums();
 
   add(category: string, { repeats, exposureDays }: RateObservation): void {
     if (!(exposureDays > 0) || !(repeats >= 0)) {
@@ -49,25 +51,18 @@ export class PoissonGammaFit {
     }
     let sums = this.sums.get(category);
     if (!sums) {
-      sums = emptySums();
+      sums = emptyRateSums();
       this.sums.set(category, sums);
     }
-    for (const s of [sums, this.pooled]) {
-      const rate = repeats / exposureDays;
-      s.customers++;
-      s.repeats += repeats;
-      s.exposure += exposureDays;
-      s.rate += rate;
-      s.rateSquared += rate * rate;
-      s.inverseExposure += 1 / exposureDays;
-    }
+    addRate(sums, repeats, exposureDays);
+    addRate(this.pooled, repeats, exposureDays);
   }
 
   build(): PoissonGammaPriors {
     const pooled = momentPrior(this.pooled);
     const byCategory = new Map<string, GammaPrior>();
     for (const [category, sums] of this.sums) {
-      const prior = sums.customers >= MIN_CATEGORY_CUSTOMERS ? (momentPrior(sums) ?? pooled) : undefined;
+      const prior = sums.series >= MIN_CATEGORY_CUSTOMERS ? (momentPrior(sums) ?? pooled) : undefined;
       if (prior) byCategory.set(category, prior);
     }
     return new PoissonGammaPriors(byCategory, pooled);
@@ -111,24 +106,12 @@ export function quantileDay(rate: number, p: number): number {
 
 // ---- private helpers ----
 
-interface MomentSums {
-  customers: number;
-  repeats: number;
-  exposure: number;
-  rate: number;
-  rateSquared: number;
-  inverseExposure: number;
-}
-
-function emptySums(): MomentSums {
-  return { customers: 0, repeats: 0, exposure: 0, rate: 0, rateSquared: 0, inverseExposure: 0 };
-}
-
-function momentPrior(s: MomentSums): GammaPrior | undefined {
-  if (!s.customers || !(s.repeats > 0)) return undefined;
-  const mean = s.repeats / s.exposure;
+/** The baseline's own estimator (as the exam defines it: no pooling, the population's spread around Σk/Σt). */
+function momentPrior(s: RateSums): GammaPrior | undefined {
+  if (!s.series || !(s.k > 0)) return undefined;
+  const mean = s.k / s.t;
   // Σ(r − m)² / N = (Σr² − 2mΣr + N m²) / N
-  const spread = (s.rateSquared - 2 * mean * s.rate + s.customers * mean * mean) / s.customers;
-  const variance = Math.max(spread - (mean * s.inverseExposure) / s.customers, (mean * mean) / MAX_SHAPE);
+  const spread = (s.r2 - 2 * mean * s.r + s.series * mean * mean) / s.series;
+  const variance = Math.max(spread - (mean * s.inverseT) / s.series, (mean * mean) / MAX_SHAPE);
   return { alpha: (mean * mean) / variance, beta: mean / variance };
 }

@@ -24,14 +24,21 @@ export function emptyRateSums(): RateSums {
 /** Adds one series: `days` purchase days (≥ 2), the first `span` days before the end of observation. */
 export function addRateSeries(sums: RateSums, days: number, span: number): void {
   if (days < 2 || span < 1) return;
-  const k = days - 1;
-  const rate = k / span;
+  addRate(sums, days - 1, span);
+}
+
+/**
+ * Adds one customer's `k` purchases over `t` days (t > 0) to the moment sums: the analyzer's rate
+ * feature and the exam's Poisson-Gamma baseline both fit from these.
+ */
+export function addRate(sums: RateSums, k: number, t: number): void {
+  const rate = k / t;
   sums.series++;
   sums.k += k;
-  sums.t += span;
+  sums.t += t;
   sums.r += rate;
   sums.r2 += rate * rate;
-  sums.inverseT += 1 / span;
+  sums.inverseT += 1 / t;
 }
 
 /** Shape and rate for a population nobody has seen yet: one purchase day a fortnight, loosely known. */
