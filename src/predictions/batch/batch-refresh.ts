@@ -253,9 +253,7 @@ export async function executeClaim(
     } else if (error instanceof RunTakenOver) {
       throw error;
     } else {
-      await writer
-        .write({ status: "failed", finishedAt: new Date(), error: messageOf(error) })
-        .catch((e: unknown) => log.error({ err: e, runId: run.id }, "could not mark the batch run failed"));
+      await writer.fail(messageOf(error), log);
       throw error;
     }
   } finally {

@@ -10,6 +10,7 @@
 import type { DatabaseProvider } from "../../config";
 import type { Db } from "../../db/client";
 import { InputError } from "../../errors";
+import type { Logger } from "../../logger";
 
 /** "partial": a run on the queue ended with chunks that failed for good (the rest were refreshed). */
 export type BatchRunStatus = "running" | "succeeded" | "partial" | "failed";
@@ -135,6 +136,16 @@ export class RunWriter {
   async write(data: RunUpdate): Promise<void> {
     const { count } = await this.#db.batchRun.updateMany({ where: this.#owner, data });
     if (count === 0) throw new RunTakenOver(`Batch run ${this.#owner.id} was taken over by another process`);
+  }
+
+  /**
+   * Ends the run failed with why. Never throws: its caller is failing already, so a run that cannot be
+   * marked (the database gone, the run taken over) is only logged; its heartbeat then goes stale.
+   */
+  async fail(error: string, log: Logger): Promise<void> {
+    await this.write({ status: "failed", finishedAt: new Date(), error }).catch((e: unknown) =>
+      log.error({ err: e, runId: this.#owner.id }, "could not mark the batch run failed"),
+    );
   }
 
   /**

@@ -1,8 +1,11 @@
-// Preparing a claimed run for the queue, in the process that started it (`npm run refresh`, the API
-// server, or the worker that took a scheduled tick): fit (or take) its priors and pin them on the row,
-// cut the customers with purchases into id ranges of at most CHUNK_LIMIT, then add the whole flow at
-// once. Done outside any job on purpose: the priors fit is seconds of CPU that would hold a job's lock
-// unrenewed (a job whose lock lapses is handed to a second worker while the first still runs it).
+// Preparing a claimed run for the queue: fit (or take) its priors and pin them on the row, cut the
+// customers with purchases into id ranges of at most CHUNK_LIMIT, then add the whole flow at once.
+// Done by `npm run refresh` in its own process, and by a worker for the API server (a prepare job:
+// prepare-job.ts) and for the schedule (its scheduled job). In a job, the fit's few seconds of CPU stay
+// far inside the job's lock (WORKER_LOCK_MS, renewed at half of it). Should the lock lapse anyway, the
+// job's second delivery stands down once the flow is on the queue, or else prepares the same run
+// again: the same priors, and a flow whose jobs are already there is not added twice (ids come from
+// the run).
 // While this runs, the run's heartbeat moves, so replicas join the run instead of starting another.
 import type { DatabaseProvider } from "../../../config";
 import type { Db } from "../../../db/client";
@@ -63,9 +66,7 @@ export async function prepareQueuedRun(
     await deps.queue.enqueueFlow(run, chunks);
     log.info({ runId: run.id, chunks: chunks.length, customers: total }, "batch run on the queue");
   } catch (error) {
-    await writer
-      .write({ status: "failed", finishedAt: new Date(), error: `preparing: ${messageOf(error)}` })
-      .catch((e: unknown) => log.error({ err: e, runId: run.id }, "could not mark the batch run failed"));
+    await writer.fail(`preparing: ${messageOf(error)}`, log);
     throw error;
   } finally {
     stopBeating();

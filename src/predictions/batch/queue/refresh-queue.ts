@@ -1,6 +1,8 @@
-// The refresh queue on Redis (BullMQ): one queue, "refresh", under QUEUE_PREFIX, carrying three kinds
+// The refresh queue on Redis (BullMQ): one queue, "refresh", under QUEUE_PREFIX, carrying four kinds
 // of job:
 //
+//   prepare    fits a claimed run's priors and adds its flow (id prepare-<runId>-<resumes>): how an API
+//              server starts a run, so that seconds of fitting never block its event loop (prepare-job.ts).
 //   run        the parent of a run's flow (id run-<runId>-<resumes>): BullMQ hands it to a worker once
 //              every chunk has finished or failed for good; it then finishes the run (run-job.ts).
 //   chunk      at most CHUNK_LIMIT customers with purchases, by id range (after, through] (chunk-job.ts).
@@ -42,6 +44,16 @@ export interface ChunkResult {
   error?: string;
 }
 
+export interface PrepareJobData {
+  runId: number;
+  /** The run's resumes when it was claimed: a later resume makes this job stand down. */
+  resumes: number;
+  /** Customers per chunk job (at most CHUNK_LIMIT). */
+  chunkSize: number;
+  /** Fit new priors (absent: yes); false takes the newest stored ones. */
+  fitPriors?: boolean;
+}
+
 export interface ScheduledJobData {
   cron: string;
 }
@@ -60,6 +72,11 @@ export function runJobId(run: Pick<BatchRunRecord, "id" | "resumes">): string {
   return `run-${run.id}-${run.resumes}`;
 }
 
+/** The job id of a run's prepare job. */
+export function prepareJobId(run: Pick<BatchRunRecord, "id" | "resumes">): string {
+  return `prepare-${run.id}-${run.resumes}`;
+}
+
 export function chunkJobId(runJob: string, through: number): string {
   return `${runJob}-to-${through}`;
 }
@@ -73,6 +90,16 @@ export function idOfKey(key: string): string {
 export const RUN_JOB_OPTIONS = {
   attempts: 3,
   backoff: { type: "exponential", delay: 5_000 },
+  removeOnComplete: { age: 7 * 86_400 },
+  removeOnFail: { age: 30 * 86_400 },
+} as const;
+
+/**
+ * One attempt: a prepare that fails marks its run failed with the reason (a new start begins again).
+ * A worker killed while preparing is another matter: the job stalls and goes back on the queue.
+ */
+export const PREPARE_JOB_OPTIONS = {
+  attempts: 1,
   removeOnComplete: { age: 7 * 86_400 },
   removeOnFail: { age: 30 * 86_400 },
 } as const;
@@ -133,14 +160,25 @@ export class RefreshQueue {
     });
   }
 
+  /** Asks a worker to prepare the claimed run (fit its priors, add its flow). Adding it again adds nothing. */
+  async enqueuePrepare(data: PrepareJobData): Promise<void> {
+    await this.queue.add("prepare", data, {
+      ...PREPARE_JOB_OPTIONS,
+      jobId: prepareJobId({ id: data.runId, resumes: data.resumes }),
+    });
+  }
+
   /** The run's job, if the queue still has it. */
   async runJob(run: Pick<BatchRunRecord, "id" | "resumes">): Promise<Job<RunJobData> | undefined> {
     return Job.fromId<RunJobData>(this.queue, runJobId(run));
   }
 
-  /** Whether the run's flow is still to finish (its job waits for its chunks, waits, or works). */
+  /**
+   * Whether the run is still to finish on the queue: its flow's job waits for its chunks, waits or
+   * works, or (before the flow is there) its prepare job waits or works.
+   */
   async pending(run: Pick<BatchRunRecord, "id" | "resumes">): Promise<boolean> {
-    const job = await this.runJob(run);
+    const job = (await this.runJob(run)) ?? (await Job.fromId(this.queue, prepareJobId(run)));
     if (!job) return false;
     const state = await job.getState();
     return state !== "completed" && state !== "failed" && state !== "unknown";

@@ -1,14 +1,16 @@
-// The worker side of the refresh queue (`npm run worker`): takes run, chunk and scheduled jobs, up to
+// The worker side of the refresh queue (`npm run worker`): takes prepare, run, chunk and scheduled jobs, up to
 // WORKER_CONCURRENCY at once. A worker that dies loses nothing: its jobs' locks expire (WORKER_LOCK_MS)
 // and another worker's stalled-job check puts them back on the queue.
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { ServiceMetrics } from "../../../metrics/service-metrics";
 import { processChunkJob } from "./chunk-job";
+import { processPrepareJob } from "./prepare-job";
 import type { QueueJobDeps } from "./queue-jobs";
 import { startQueuedRun } from "./queued-runner";
 import {
   type ChunkJobData,
   type ChunkResult,
+  type PrepareJobData,
   QUEUE_NAME,
   type RunJobData,
   type ScheduledJobData,
@@ -41,8 +43,11 @@ export function startRefreshWorker(deps: QueueJobDeps, options: RefreshWorkerOpt
       switch (job.name) {
         case "chunk":
           return processChunkJob(deps, job as Job<ChunkJobData>);
+        case "prepare":
+          return processPrepareJob(deps, job as Job<PrepareJobData>);
         case "run":
           return processRunJob(deps, job as Job<RunJobData>);
+        // Already in a worker: the run is prepared here, in this job.
         case "scheduled": {
           const { cron } = job.data as ScheduledJobData;
           const { claim, ready } = await startQueuedRun(

@@ -40,9 +40,7 @@ export async function processRunJob(deps: QueueJobDeps, job: Job<RunJobData>): P
   } catch (error) {
     if (error instanceof RunTakenOver) return { runId, stoodDown: "run finished elsewhere" };
     if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-      await writer
-        .write({ status: "failed", finishedAt: new Date(), error: `finishing: ${messageOf(error)}` })
-        .catch((e: unknown) => log.error({ err: e, runId }, "could not mark the batch run failed"));
+      await writer.fail(`finishing: ${messageOf(error)}`, log);
     }
     throw error;
   }

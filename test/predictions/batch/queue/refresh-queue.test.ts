@@ -2,8 +2,9 @@
 // with two workers in this process standing in for two worker processes: a run is a flow whose counts
 // add up and whose end is written to its row; a chunk that keeps failing is failed for good and the
 // run ends PARTIAL; a chunk delivered twice leaves one current prediction set; a start while the flow
-// is pending joins it; Bedrock calls through the queue keep to BEDROCK_CALLS_PER_MINUTE.
-import type { Job, Worker } from "bullmq";
+// (or the prepare job of an API server's run) is pending joins it; a prepare job delivered twice adds
+// no second flow; Bedrock calls through the queue keep to BEDROCK_CALLS_PER_MINUTE.
+import { Job, type Worker } from "bullmq";
 import pino from "pino";
 import { type AnalyzerConfig, DEFAULT_PREDICTION_CONFIG } from "../../../../src/config";
 import { seedDatabase } from "../../../../src/datagen/seed";
@@ -13,9 +14,19 @@ import {
   HEARTBEAT_STALE_MS,
 } from "../../../../src/predictions/batch/batch-run-ledger";
 import { processChunkJob } from "../../../../src/predictions/batch/queue/chunk-job";
+import { processPrepareJob } from "../../../../src/predictions/batch/queue/prepare-job";
 import type { QueueJobDeps } from "../../../../src/predictions/batch/queue/queue-jobs";
-import { type QueuedRunOptions, startQueuedRun } from "../../../../src/predictions/batch/queue/queued-runner";
-import { type ChunkJobData, RefreshQueue } from "../../../../src/predictions/batch/queue/refresh-queue";
+import {
+  QueuedBatchRunner,
+  type QueuedRunOptions,
+  startQueuedRun,
+} from "../../../../src/predictions/batch/queue/queued-runner";
+import {
+  type ChunkJobData,
+  type PrepareJobData,
+  prepareJobId,
+  RefreshQueue,
+} from "../../../../src/predictions/batch/queue/refresh-queue";
 import { startRefreshWorker } from "../../../../src/predictions/batch/queue/refresh-worker";
 import { watchQueuedRun } from "../../../../src/predictions/batch/queue/run-watch";
 import { createPredictionRuntime, type PredictionRuntime } from "../../../../src/predictions/runtime";
@@ -87,6 +98,22 @@ describeWithRedis("batch refresh on the queue", (handle) => {
 
   async function stopWorkers(): Promise<void> {
     for (const worker of opened.splice(0)) await worker.close();
+  }
+
+  /** A job processor's deps with a runtime of their own, closed after `body`. */
+  async function withJobDeps<T>(body: (deps: QueueJobDeps) => Promise<T>): Promise<T> {
+    const db = handle.database.prisma;
+    const runtime = createPredictionRuntime({
+      config: DEFAULT_PREDICTION_CONFIG,
+      db,
+      provider: handle.provider,
+      log,
+    });
+    try {
+      return await body({ db, provider: handle.provider, log, runtime, queue });
+    } finally {
+      await runtime.close();
+    }
   }
 
   const deps = () => ({ db: handle.database.prisma, provider: handle.provider, log, queue, timeZone: "UTC" });
@@ -189,15 +216,51 @@ describeWithRedis("batch refresh on the queue", (handle) => {
     expect(run.status).toBe("succeeded");
   });
 
+  it("leaves an API server's run to a worker to prepare; until one takes it, a start joins the waiting run", async () => {
+    const db = handle.database.prisma;
+    const runner = new QueuedBatchRunner(deps());
+    const claimed = await runner.start("api", { chunkSize: CHUNK });
+    await runner.stop(); // waits until the claimed run is on the queue
+    // Claimed, not prepared: no priors pinned, no flow yet, its prepare job waiting for a worker.
+    expect(await db.batchRun.findUniqueOrThrow({ where: { id: claimed.id } })).toMatchObject({
+      status: "running",
+      priorsFingerprint: null,
+    });
+    expect(await queue.runJob(claimed)).toBeUndefined();
+    expect(await (await Job.fromId(queue.queue, prepareJobId(claimed)))?.getState()).toBe("waiting");
+    await db.batchRun.update({
+      where: { id: claimed.id },
+      data: { heartbeatAt: new Date(Date.now() - HEARTBEAT_STALE_MS - 1_000) },
+    });
+    expect(await start("cron")).toMatchObject({ outcome: "joined", run: { id: claimed.id } });
+    startWorker();
+    const { run } = await watchQueuedRun({ db, queue }, claimed.id, { pollMs: 50 });
+    expect(run).toMatchObject({
+      status: "succeeded",
+      trigger: "api",
+      processed: withPurchases.length,
+      failed: 0,
+    });
+    expect(run.priorsFingerprint).toMatch(/\S/);
+  });
+
+  it("stands a prepare job down when its run's flow is on the queue already (a second delivery)", async () => {
+    const db = handle.database.prisma;
+    const claim = await start("cli", { chunkSize: CHUNK, fitPriors: false });
+    const data: PrepareJobData = { runId: claim.run.id, resumes: claim.run.resumes, chunkSize: CHUNK };
+    const again = await withJobDeps((jobDeps) =>
+      processPrepareJob(jobDeps, { id: "again", data } as Job<PrepareJobData>),
+    );
+    expect(again).toEqual({ runId: claim.run.id, stoodDown: "its flow is on the queue already" });
+    startWorker();
+    const { run } = await watchQueuedRun({ db, queue }, claim.run.id, { pollMs: 50 });
+    // One flow: every customer counted once.
+    expect(run).toMatchObject({ status: "succeeded", processed: withPurchases.length, failed: 0 });
+  });
+
   it("leaves one current set per customer when a chunk is delivered twice at once", async () => {
     const db = handle.database.prisma;
-    const runtime = createPredictionRuntime({
-      config: DEFAULT_PREDICTION_CONFIG,
-      db,
-      provider: handle.provider,
-      log,
-    });
-    try {
+    await withJobDeps(async (jobDeps) => {
       const fingerprint = (await db.populationPriors.findFirstOrThrow()).fingerprint;
       const run = await db.batchRun.create({
         data: { status: "running", trigger: "cli", heartbeatAt: new Date(), total: withPurchases.length },
@@ -210,7 +273,6 @@ describeWithRedis("batch refresh on the queue", (handle) => {
         fingerprint,
       };
       const job = { id: "twice", data } as Job<ChunkJobData>;
-      const jobDeps: QueueJobDeps = { db, provider: handle.provider, log, runtime, queue };
       const results = await Promise.all([processChunkJob(jobDeps, job), processChunkJob(jobDeps, job)]);
       expect(results).toEqual([
         { processed: 10, failed: 0 },
@@ -228,9 +290,7 @@ describeWithRedis("batch refresh on the queue", (handle) => {
         where: { id: run.id },
         data: { status: "succeeded", finishedAt: new Date() },
       });
-    } finally {
-      await runtime.close();
-    }
+    });
   });
 
   it("keeps Bedrock calls of two workers within BEDROCK_CALLS_PER_MINUTE; the rest get statistics", async () => {
