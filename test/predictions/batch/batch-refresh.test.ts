@@ -309,25 +309,65 @@ describeEachDatabase("batch refresh", (handle) => {
     });
   });
 
-  it("prunes superseded, never fulfilled predictions older than 180 days and keeps the rest", async () => {
+  it("prunes superseded predictions no purchase can score any more and keeps the rest", async () => {
     const db = handle.database.prisma;
-    const old = new Date(Date.now() - 200 * 86_400_000);
-    const recent = new Date(Date.now() - 10 * 86_400_000);
-    const template = await db.prediction.findFirstOrThrow({ where: { supersededAt: { not: null } } });
+    const now = Date.now();
+    const daysAgo = (days: number) => new Date(now - days * 86_400_000);
+    const template = await db.prediction.findFirstOrThrow();
+    const customerId = (await db.customer.create({ data: { externalId: "prune", name: "Prune" } })).id;
     // The knots (a JSON column) are left out: a copy without them is pruned all the same.
     const { id: _id, probabilityWithin: _knots, ...fields } = template;
-    const make = (data: Partial<typeof fields>) => db.prediction.create({ data: { ...fields, ...data } });
-    const doomed = await make({ supersededAt: old, fulfilledAt: null, errorDays: null, inWindow: null });
-    const fulfilled = await make({ supersededAt: old, fulfilledAt: old, errorDays: 1, inWindow: true });
-    const young = await make({ supersededAt: recent, fulfilledAt: null, errorDays: null, inWindow: null });
+    const make = (data: Partial<typeof fields>) =>
+      db.prediction.create({
+        data: {
+          ...fields,
+          customerId,
+          category: "PRUNED",
+          fulfilledAt: null,
+          errorDays: null,
+          inWindow: null,
+          ...data,
+        },
+      });
+    // Rows as an older version left them (before the supersede trigger deleted what it could).
+    const expired = await make({
+      lastPurchasedAt: daysAgo(400),
+      generatedAt: daysAgo(399),
+      supersededAt: daysAgo(200),
+    });
+    const scored = await make({
+      lastPurchasedAt: daysAgo(300),
+      generatedAt: daysAgo(299),
+      supersededAt: daysAgo(298),
+      fulfilledAt: daysAgo(290),
+      errorDays: 1,
+      inWindow: true,
+    });
+    const closed = await make({
+      lastPurchasedAt: daysAgo(30),
+      generatedAt: daysAgo(25),
+      supersededAt: daysAgo(15),
+      fulfilledAt: daysAgo(20),
+    });
+    const first = await make({
+      lastPurchasedAt: daysAgo(15),
+      generatedAt: daysAgo(14),
+      supersededAt: daysAgo(13),
+    });
+    const later = await make({
+      lastPurchasedAt: daysAgo(15),
+      generatedAt: daysAgo(13),
+      supersededAt: daysAgo(12),
+    });
     const summary = await run(runtime, { fitPriors: false });
     expect(summary.status).toBe("succeeded");
-    expect(summary.pruned).toBe(1);
+    expect(summary.pruned).toBe(3);
     const left = await db.prediction.findMany({
-      where: { id: { in: [doomed.id, fulfilled.id, young.id] } },
+      where: { id: { in: [expired, scored, closed, first, later].map((p) => p.id) } },
+      orderBy: { id: "asc" },
       select: { id: true },
     });
-    expect(left.map((p) => p.id).sort((a, b) => a - b)).toEqual([fulfilled.id, young.id]);
+    expect(left).toEqual([{ id: scored.id }, { id: first.id }]);
   });
 
   it("refuses options it cannot use and unknown run ids, saying what it expected", async () => {

@@ -1,5 +1,6 @@
-// The Prediction table on both databases: one current set per customer with history kept, and a
-// purchase scored once, against the first prediction made since the category's previous purchase.
+// The Prediction table on both databases: one current set per customer with history kept while a
+// purchase can still score it, and a purchase scored once, against the first prediction made since
+// the category's previous purchase.
 import { DayClock } from "../../../src/analysis/calendar";
 import type { CustomerPredictions, PredictionRecord } from "../../../src/predictions/customer-predictions";
 import {
@@ -65,7 +66,7 @@ describeEachDatabase("prediction store", (handle) => {
     ).id;
   });
 
-  it("keeps exactly one current set per customer, the older ones as history", async () => {
+  it("keeps exactly one current set per customer, and as history each cycle's first forecast only", async () => {
     const db = handle.database.prisma;
     const current = await db.prediction.findMany({
       where: { customerId, supersededAt: null },
@@ -75,7 +76,18 @@ describeEachDatabase("prediction store", (handle) => {
       ["EGGS", at(5)],
       ["MILK", at(9)],
     ]);
-    expect(await db.prediction.count({ where: { customerId, supersededAt: { not: null } } })).toBe(4);
+    // Day 2's forecasts went when day 3's superseded them: only day 1's, the first since the purchase
+    // of day 0, can be scored by the next purchase.
+    const history = await db.prediction.findMany({
+      where: { customerId, supersededAt: { not: null } },
+      orderBy: { category: "asc" },
+    });
+    expect(
+      history.map((p) => [p.category, p.generatedAt.toISOString(), p.supersededAt?.toISOString()]),
+    ).toEqual([
+      ["EGGS", at(1), at(2)],
+      ["MILK", at(1), at(2)],
+    ]);
   });
 
   it("scores a purchase once, against the first forecast since the previous purchase", async () => {
@@ -91,13 +103,15 @@ describeEachDatabase("prediction store", (handle) => {
       where: { customerId, category: "MILK" },
       orderBy: { generatedAt: "asc" },
     });
-    expect(milk.map((p) => [p.fulfilledAt?.toISOString() ?? null, p.errorDays])).toEqual([
-      [at(10), 3],
-      [at(10), null],
-      [at(10), null],
+    // Day 1's forecast scored; the current one (day 3) closed unscored.
+    expect(
+      milk.map((p) => [p.generatedAt.toISOString(), p.fulfilledAt?.toISOString() ?? null, p.errorDays]),
+    ).toEqual([
+      [at(1), at(10), 3],
+      [at(3), at(10), null],
     ]);
     // Eggs were not bought: still open.
-    expect(await db.prediction.count({ where: { customerId, category: "EGGS", fulfilledAt: null } })).toBe(3);
+    expect(await db.prediction.count({ where: { customerId, category: "EGGS", fulfilledAt: null } })).toBe(2);
     expect(await predictionAccuracy(db, new Date(at(0)))).toEqual([
       { source: "STATISTICAL", fulfilled: 1, meanAbsoluteErrorDays: 3, windowCoverage: 0 },
     ]);
@@ -110,6 +124,33 @@ describeEachDatabase("prediction store", (handle) => {
       new DayClock("UTC"),
     );
     expect(again).toEqual([]);
+  });
+
+  it("drops a superseded forecast closed unscored, keeps a scored one and each open cycle's first", async () => {
+    const db = handle.database.prisma;
+    await saveCurrentPredictions(db, handle.provider, [
+      set(customerId, 11, [record("MILK", 17, 10), record("EGGS", 5, 0)]),
+    ]);
+    const rows = await db.prediction.findMany({
+      where: { customerId },
+      orderBy: [{ category: "asc" }, { generatedAt: "asc" }],
+    });
+    expect(
+      rows.map((p) => [
+        p.category,
+        p.generatedAt.toISOString(),
+        p.supersededAt?.toISOString() ?? null,
+        p.errorDays,
+      ]),
+    ).toEqual([
+      ["EGGS", at(1), at(2), null],
+      ["EGGS", at(11), null, null],
+      ["MILK", at(1), at(2), 3],
+      ["MILK", at(11), null, null],
+    ]);
+    expect(await predictionAccuracy(db, new Date(at(0)))).toEqual([
+      { source: "STATISTICAL", fulfilled: 1, meanAbsoluteErrorDays: 3, windowCoverage: 0 },
+    ]);
   });
 
   it("keeps one current set per customer when a batch spans several statements, each its own set", async () => {
@@ -153,14 +194,19 @@ describeEachDatabase("prediction store", (handle) => {
       set(other, 1, [record("MILK", 7, 0)]),
       set(untouched, 1, [record("MILK", 7, 0)]),
     ]);
+    await saveCurrentPredictions(db, handle.provider, [set(id, 2, [record("MILK", 8, 0)])]);
     // One statement: an empty set next to a new one.
     await saveCurrentPredictions(db, handle.provider, [
-      set(id, 2, []),
-      set(other, 2, [record("EGGS", 6, 0)]),
+      set(id, 3, []),
+      set(other, 3, [record("EGGS", 6, 0)]),
     ]);
+    // Day 2's forecast, not its cycle's first, went with its set; day 1's stays to be scored.
     expect(
-      await db.prediction.findMany({ where: { customerId: id }, select: { supersededAt: true } }),
-    ).toEqual([{ supersededAt: new Date(at(2)) }]);
+      await db.prediction.findMany({
+        where: { customerId: id },
+        select: { generatedAt: true, supersededAt: true },
+      }),
+    ).toEqual([{ generatedAt: new Date(at(1)), supersededAt: new Date(at(2)) }]);
     const current = await db.prediction.findMany({
       where: { customerId: { in: [other, untouched] }, supersededAt: null },
       orderBy: { customerId: "asc" },
