@@ -1,10 +1,14 @@
-// npm run bench:workers [-- --workers N --rounds R --concurrency C] — the refresh on the queue with 1
-// and with N worker processes (`npm run worker`, its node flags), on the database DATABASE_URL names
-// (PostgreSQL, seeded: `npm run seed -- --customers 10000 --days 365`) and the Redis REDIS_URL names,
-// under a queue prefix of its own.
+// npm run bench:workers [-- --workers N --rounds R --concurrency C[,C…]] — the refresh on the queue
+// with 1 and with N worker processes (`npm run worker`, its node flags), on the database DATABASE_URL
+// names (PostgreSQL, seeded: `npm run seed -- --customers 10000 --days 365`) and the Redis REDIS_URL
+// names, under a queue prefix of its own.
 //
-// Each round refreshes every customer once per layout, alternating 1 and N workers, after one
-// untimed warm-up run (so every run is a daily run: it supersedes a current set per customer). The
+// For each WORKER_CONCURRENCY (default: 1, then 2, the default of `npm run worker`), each round
+// refreshes every customer once per layout, alternating 1 and N workers, after one untimed warm-up
+// run (so every run is a daily run: it supersedes a current set per customer). Both settings are
+// measured because they answer different questions: with 1, a worker works one chunk at a time and
+// the speed-up is what adding a worker process adds; with 2, one worker already overlaps two chunks
+// and fills most of a small machine by itself. The
 // priors are the stored ones (fitted once if missing): the time counted is from the flow being on
 // the queue to the run's end, the workers' part.
 //
@@ -53,7 +57,9 @@ async function main(): Promise<void> {
   });
   const workers = intOption("--workers", values.workers, { min: 2, max: 16, fallback: 2 });
   const rounds = intOption("--rounds", values.rounds, { min: 1, max: 10, fallback: 2 });
-  const concurrency = intOption("--concurrency", values.concurrency, { min: 1, max: 16, fallback: 2 });
+  const concurrencies = (values.concurrency ?? "1,2")
+    .split(",")
+    .map((value) => intOption("--concurrency", value, { min: 1, max: 16 }));
   const config = loadConfig();
   const redisUrl = config.predictions.redisUrl;
   if (config.databaseProvider !== "postgresql" || !redisUrl) {
@@ -67,36 +73,45 @@ async function main(): Promise<void> {
       console.log("no stored priors: fitting them once (not timed)");
       await fitAndStorePriors(database.prisma, "postgresql", { timeZone: config.predictions.timeZone });
     }
-    const env = {
-      ...process.env,
-      QUEUE_PREFIX: prefix,
-      CACHE_NAMESPACE: prefix,
-      WORKER_METRICS_PORT: "0",
-      WORKER_CONCURRENCY: String(concurrency),
-      LOG_LEVEL: process.env.LOG_LEVEL || "warn",
-    };
     const customers = await database.prisma.customer.count();
-    console.log(
-      `${customers} customers on PostgreSQL; warm-up, then ${rounds} round(s) of 1 vs ${workers} workers ` +
-        `(WORKER_CONCURRENCY=${concurrency}), ${os.cpus().length} cores`,
-    );
-    await refreshWith(workers, { database, queue, env, timeZone: config.predictions.timeZone });
-    const results: RunResult[] = [];
-    for (let round = 1; round <= rounds; round++) {
-      for (const n of [1, workers]) {
-        const result = await refreshWith(n, { database, queue, env, timeZone: config.predictions.timeZone });
-        results.push(result);
-        console.log(`round ${round}: ${describe(result)}`);
+    const deps = { database, queue, timeZone: config.predictions.timeZone };
+    const speedUps: string[] = [];
+    let failed = false;
+    for (const concurrency of concurrencies) {
+      const env = {
+        ...process.env,
+        QUEUE_PREFIX: prefix,
+        CACHE_NAMESPACE: prefix,
+        WORKER_METRICS_PORT: "0",
+        WORKER_CONCURRENCY: String(concurrency),
+        LOG_LEVEL: process.env.LOG_LEVEL || "warn",
+      };
+      console.log(
+        `${customers} customers on PostgreSQL; warm-up, then ${rounds} round(s) of 1 vs ${workers} workers ` +
+          `(WORKER_CONCURRENCY=${concurrency}), ${os.cpus().length} cores`,
+      );
+      await refreshWith(workers, { ...deps, env });
+      const results: RunResult[] = [];
+      for (let round = 1; round <= rounds; round++) {
+        for (const n of [1, workers]) {
+          const result = await refreshWith(n, { ...deps, env });
+          results.push(result);
+          console.log(`round ${round}: ${describe(result)}`);
+        }
       }
+      const rate = (n: number) =>
+        median(results.filter((r) => r.workers === n).map((r) => r.customersPerSecond));
+      const speedUp = `× ${(rate(workers) / rate(1)).toFixed(2)}`;
+      console.log(
+        `median: 1 worker ${Math.round(rate(1))} customers/s, ${workers} workers ${Math.round(rate(workers))} ` +
+          `customers/s (${speedUp})`,
+      );
+      speedUps.push(`WORKER_CONCURRENCY=${concurrency}: ${speedUp}`);
+      failed ||= results.some((r) => r.failed > 0);
     }
-    const rate = (n: number) =>
-      median(results.filter((r) => r.workers === n).map((r) => r.customersPerSecond));
-    console.log(
-      `median: 1 worker ${Math.round(rate(1))} customers/s, ${workers} workers ${Math.round(rate(workers))} ` +
-        `customers/s (× ${(rate(workers) / rate(1)).toFixed(2)})`,
-    );
+    console.log(`speed-up of ${workers} workers over 1 (medians): ${speedUps.join(", ")}`);
     console.log(await storageFootprint(database, redisUrl, prefix, customers));
-    if (results.some((r) => r.failed > 0)) process.exitCode = 1;
+    if (failed) process.exitCode = 1;
   } finally {
     await queue.close();
     await removeKeys(redisUrl, prefix);
