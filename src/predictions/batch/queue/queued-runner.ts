@@ -107,6 +107,16 @@ export class QueuedBatchRunner implements RefreshRunner {
       prepareIn: "worker",
     });
     const tracked = ready
+      .then(async () => {
+        if (claim.outcome !== "new" && claim.outcome !== "resumed") return;
+        // Nothing prepares or works the run until a worker connects: say so where operators look.
+        if ((await this.#deps.queue.workers()) === 0) {
+          log.warn(
+            { runId: claim.run.id },
+            "no worker is connected to the refresh queue: the run waits until one starts (npm run worker)",
+          );
+        }
+      })
       .catch((error: unknown) =>
         log.error({ err: error, runId: claim.run.id }, "batch run could not be queued"),
       )

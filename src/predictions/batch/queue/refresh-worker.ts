@@ -1,5 +1,5 @@
-// The worker side of the refresh queue (`npm run worker`): takes prepare, run, chunk and scheduled jobs, up to
-// WORKER_CONCURRENCY at once. A worker that dies loses nothing: its jobs' locks expire (WORKER_LOCK_MS)
+// The worker side of the refresh queue (`npm run worker`): takes prepare, run, chunk and scheduled
+// jobs, up to WORKER_CONCURRENCY at once. A worker that dies loses nothing: its jobs' locks expire (WORKER_LOCK_MS)
 // and another worker's stalled-job check puts them back on the queue.
 import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { ServiceMetrics } from "../../../metrics/service-metrics";

@@ -218,9 +218,12 @@ describeWithRedis("batch refresh on the queue", (handle) => {
 
   it("leaves an API server's run to a worker to prepare; until one takes it, a start joins the waiting run", async () => {
     const db = handle.database.prisma;
-    const runner = new QueuedBatchRunner(deps());
+    const logged: string[] = [];
+    const warnings = pino({ level: "warn" }, { write: (line: string) => logged.push(line) });
+    const runner = new QueuedBatchRunner({ ...deps(), log: warnings });
     const claimed = await runner.start("api", { chunkSize: CHUNK });
     await runner.stop(); // waits until the claimed run is on the queue
+    expect(logged.join("")).toContain("no worker is connected to the refresh queue");
     // Claimed, not prepared: no priors pinned, no flow yet, its prepare job waiting for a worker.
     expect(await db.batchRun.findUniqueOrThrow({ where: { id: claimed.id } })).toMatchObject({
       status: "running",
