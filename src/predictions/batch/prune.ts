@@ -1,8 +1,9 @@
 // Housekeeping at the end of every batch run: superseded predictions that no purchase can score any
 // more are deleted (scored ones stay for live accuracy), and PostgreSQL's planner statistics of the
-// rewritten table are refreshed. The supersede trigger already deletes most such rows as it
-// supersedes them (migration 20261206110000_prediction_history_scorable_only); this catches the
-// rest: rows past PREDICTION_RETENTION_DAYS, and rows written before that migration.
+// rewritten table are refreshed. The supersede trigger already deletes such rows as it supersedes
+// them (migration 20261206110000_prediction_history_scorable_only, which also deleted those of
+// earlier versions); this takes the rest: first forecasts past PREDICTION_RETENTION_DAYS, and rows
+// of an older cycle that a purchase closed after they were superseded.
 import type { Db } from "../../db/client";
 
 /** A superseded prediction still waiting for its purchase is kept this long (then pruned by each run). */
@@ -10,8 +11,7 @@ export const PREDICTION_RETENTION_DAYS = 180;
 
 /**
  * Deletes the superseded predictions without an outcome that none can get: closed by a purchase
- * unscored, superseded before the retention, or later than another open prediction of the same cycle
- * (customer, category, lastPurchasedAt): a purchase scores only a cycle's first.
+ * unscored, or superseded before the retention.
  */
 export async function prunePredictions(db: Db, now: Date): Promise<number> {
   const cutoff = new Date(now.getTime() - PREDICTION_RETENTION_DAYS * 86_400_000);
@@ -20,13 +20,9 @@ export async function prunePredictions(db: Db, now: Date): Promise<number> {
     // A bounded batch per statement: no long lock, no huge transaction.
     const deleted = await db.$executeRaw`
       DELETE FROM "Prediction" WHERE "id" IN (
-        SELECT p."id" FROM "Prediction" p
-        WHERE p."supersededAt" IS NOT NULL AND p."errorDays" IS NULL
-          AND (p."fulfilledAt" IS NOT NULL OR p."supersededAt" < ${cutoff} OR EXISTS (
-            SELECT 1 FROM "Prediction" f
-            WHERE f."customerId" = p."customerId" AND f."supersededAt" IS NOT NULL
-              AND f."category" = p."category" AND f."lastPurchasedAt" = p."lastPurchasedAt"
-              AND f."fulfilledAt" IS NULL AND f."generatedAt" < p."generatedAt"))
+        SELECT "id" FROM "Prediction"
+        WHERE "supersededAt" IS NOT NULL AND "errorDays" IS NULL
+          AND ("fulfilledAt" IS NOT NULL OR "supersededAt" < ${cutoff})
         LIMIT ${PRUNE_BATCH}
       )`;
     pruned += deleted;

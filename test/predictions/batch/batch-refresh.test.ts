@@ -329,7 +329,8 @@ describeEachDatabase("batch refresh", (handle) => {
           ...data,
         },
       });
-    // Rows as an older version left them (before the supersede trigger deleted what it could).
+    // Rows the supersede trigger leaves for the prune: a first forecast past the retention, and an
+    // older cycle's forecast closed unscored after it was superseded.
     const expired = await make({
       lastPurchasedAt: daysAgo(400),
       generatedAt: daysAgo(399),
@@ -347,23 +348,18 @@ describeEachDatabase("batch refresh", (handle) => {
       lastPurchasedAt: daysAgo(30),
       generatedAt: daysAgo(25),
       supersededAt: daysAgo(15),
-      fulfilledAt: daysAgo(20),
+      fulfilledAt: daysAgo(10),
     });
     const first = await make({
       lastPurchasedAt: daysAgo(15),
       generatedAt: daysAgo(14),
       supersededAt: daysAgo(13),
     });
-    const later = await make({
-      lastPurchasedAt: daysAgo(15),
-      generatedAt: daysAgo(13),
-      supersededAt: daysAgo(12),
-    });
     const summary = await run(runtime, { fitPriors: false });
     expect(summary.status).toBe("succeeded");
-    expect(summary.pruned).toBe(3);
+    expect(summary.pruned).toBe(2);
     const left = await db.prediction.findMany({
-      where: { id: { in: [expired, scored, closed, first, later].map((p) => p.id) } },
+      where: { id: { in: [expired, scored, closed, first].map((p) => p.id) } },
       orderBy: { id: "asc" },
       select: { id: true },
     });

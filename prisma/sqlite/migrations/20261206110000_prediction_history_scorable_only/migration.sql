@@ -23,3 +23,13 @@ BEGIN
     WHERE "customerId" = NEW."customerId" AND "supersededAt" IS NULL AND "generatedAt" <> NEW."generatedAt";
     SELECT RAISE(IGNORE) WHERE NEW."category" IS NULL;
 END;
+
+-- The history earlier versions kept that no purchase can score any more goes now, once. From here on
+-- the trigger above keeps it from piling up, and each batch run prunes what outlives the retention.
+DELETE FROM "Prediction"
+WHERE "supersededAt" IS NOT NULL AND "errorDays" IS NULL
+  AND ("fulfilledAt" IS NOT NULL OR EXISTS (
+    SELECT 1 FROM "Prediction" AS f
+    WHERE f."customerId" = "Prediction"."customerId" AND f."supersededAt" IS NOT NULL
+      AND f."category" = "Prediction"."category" AND f."lastPurchasedAt" = "Prediction"."lastPurchasedAt"
+      AND f."fulfilledAt" IS NULL AND f."generatedAt" < "Prediction"."generatedAt"));
