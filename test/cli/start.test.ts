@@ -1,7 +1,7 @@
 // `npm start` as its own process: it migrates a fresh SQLite file, listens on the port the OS picks
 // (PORT=0) and says where in its JSON log, serves /healthz, and on SIGTERM lets a request that is
 // still arriving finish before it exits 0. A bad environment stops it with one line.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -9,55 +9,20 @@ import path from "node:path";
 import { seedDatabase } from "../../src/datagen/seed";
 import { openDatabase } from "../../src/db/client";
 import { migrateDatabase } from "../../src/db/migrate";
-import { projectRoot } from "../../src/project-root";
 import { PROVIDERS } from "../support/databases";
 import { createPostgresDatabase } from "../support/postgres";
 import { runCli } from "../support/run-cli";
+import { type Service, startService } from "../support/services";
 
 const READ_KEY = "start-test-read-key-0123456789";
 
-/** Starts src/cli/start.ts like run-cli does, but keeps the process running. */
-function startProcess(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ["-r", "ts-node/register", path.join("src", "cli", "start.ts")], {
-    cwd: projectRoot(),
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: "1", ...env },
-  });
-  let stderr = "";
-  const waiters: Array<{ test: (text: string) => boolean; resolve: () => void }> = [];
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-    for (const waiter of waiters.splice(0)) {
-      if (waiter.test(stderr)) waiter.resolve();
-      else waiters.push(waiter);
-    }
-  });
-  child.stdout.resume();
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return {
-    child,
-    exited,
-    stderr: () => stderr,
-    /** Resolves once stderr matches (rejects if the process exits first). */
-    waitFor(pattern: RegExp): Promise<string> {
-      return new Promise((resolve, reject) => {
-        const done = () => resolve(pattern.exec(stderr)![0]);
-        if (pattern.test(stderr)) return done();
-        waiters.push({ test: (text) => pattern.test(text), resolve: done });
-        exited.then(({ code }) => reject(new Error(`exited with ${code} before ${pattern}:\n${stderr}`)));
-      });
-    },
-  };
+/** `npm start` from the sources, as run-cli runs commands, kept running. */
+function startProcess(env: NodeJS.ProcessEnv): Service {
+  return startService("start", env, { from: "source" });
 }
 
-/** Logged JSON lines on stderr (other lines, if any, are skipped). */
-function jsonLines(text: string): Array<Record<string, unknown>> {
-  return text
-    .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+/** The line the server logs once it listens. */
+const listening = (server: Service) => server.waitForLog((line) => line.msg === "listening", "listening");
 
 /** Production on a port the OS picks, logging at info, with a READ key. */
 function productionEnv(databaseUrl: string): NodeJS.ProcessEnv {
@@ -75,9 +40,7 @@ function productionEnv(databaseUrl: string): NodeJS.ProcessEnv {
 async function serveAndStop(databaseUrl: string, track: (child?: ChildProcessWithoutNullStreams) => void) {
   const server = startProcess(productionEnv(databaseUrl));
   track(server.child);
-  await server.waitFor(/"msg":"listening".*\n/);
-  const listening = jsonLines(server.stderr()).find((line) => line.msg === "listening");
-  const url = String(listening?.url);
+  const url = String((await listening(server)).url);
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
   expect(url).not.toMatch(/:0\//);
   const base = new URL(url);
@@ -110,7 +73,7 @@ async function serveAndStop(databaseUrl: string, track: (child?: ChildProcessWit
   await new Promise<void>((resolve) => request.once("continue", resolve));
 
   server.child.kill("SIGTERM");
-  await server.waitFor(/shutting down/);
+  await server.waitForLog((line) => /^shutting down/.test(String(line.msg)), "shutting down");
   request.end(body);
 
   const answer = await response;
@@ -118,7 +81,7 @@ async function serveAndStop(databaseUrl: string, track: (child?: ChildProcessWit
   expect(JSON.parse(answer.text)).toEqual({ data: { categories: [] } });
   expect(await server.exited).toEqual({ code: 0, signal: null });
   track(undefined);
-  const lines = jsonLines(server.stderr());
+  const lines = server.logs();
   expect(lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
   expect(lines.find((line) => line.msg === "graphql")).toMatchObject({ operation: "InFlight" });
 }
@@ -163,17 +126,16 @@ describe("npm start", () => {
     }
     const server = startProcess(productionEnv(url));
     track(server.child);
-    await server.waitFor(/"msg":"listening".*\n/);
-    const messages = () => jsonLines(server.stderr()).map((line) => line.msg);
+    const ready = await listening(server);
+    const messages = () => server.logs().map((line) => line.msg);
     expect(messages().indexOf("population priors ready")).toBeGreaterThanOrEqual(0);
     expect(messages().indexOf("population priors ready")).toBeLessThan(messages().indexOf("listening"));
-    expect(jsonLines(server.stderr()).find((line) => line.msg === "population priors ready")).toMatchObject({
+    expect(server.logs().find((line) => line.msg === "population priors ready")).toMatchObject({
       origin: "fitted",
       customers: 12,
     });
 
-    const listening = jsonLines(server.stderr()).find((line) => line.msg === "listening");
-    const response = await fetch(String(listening?.url), {
+    const response = await fetch(String(ready.url), {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${READ_KEY}` },
       body: JSON.stringify({ query: '{ customer(id: "1") { predictions { category } } }' }),
@@ -193,11 +155,11 @@ describe("npm start", () => {
       NODE_OPTIONS: "--max-old-space-size=256",
     });
     track(server.child);
-    await server.waitFor(/"msg":"listening".*\n/);
+    await listening(server);
     server.child.kill("SIGTERM");
     expect(await server.exited).toEqual({ code: 0, signal: null });
     track(undefined);
-    const warnings = jsonLines(server.stderr()).filter((line) => line.level === 40);
+    const warnings = server.logs().filter((line) => line.level === 40);
     expect(warnings.map((line) => line.msg)).toContainEqual(
       expect.stringMatching(
         /^CACHE_MAX_ENTRIES=10000 keeps up to about 210 MiB of predictions in this process, but its heap limit is \d+ MiB: run node with --max-old-space-size=\d+ or more, or lower CACHE_MAX_ENTRIES$/,

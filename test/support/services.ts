@@ -1,6 +1,7 @@
 // Runs the service's processes the way a deployment does: `node dist/src/cli/<command>.js` from the
-// build (compiled first if the sources changed; test files running in parallel take turns), each its
-// own process with its own environment, JSON logs on stderr read line by line.
+// build (compiled first if the sources changed; test files running in parallel take turns), or from
+// the sources through ts-node where no build is wanted, each its own process with its own
+// environment, JSON logs on stderr read line by line.
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -50,11 +51,22 @@ export interface Service {
 
 export type LogLine = Record<string, unknown> & { msg?: string };
 
-/** Starts `node dist/src/cli/<command>.js` with the environment given (on top of this process's). */
-export function startService(command: "start" | "worker" | "refresh", env: NodeJS.ProcessEnv): Service {
-  const child = spawn(process.execPath, [path.join("dist", "src", "cli", `${command}.js`)], {
+/**
+ * Starts `node dist/src/cli/<command>.js` (or, `from: "source"`, src/cli/<command>.ts through
+ * ts-node) with the environment given (on top of this process's).
+ */
+export function startService(
+  command: "start" | "worker" | "refresh",
+  env: NodeJS.ProcessEnv,
+  { from = "build" }: { from?: "build" | "source" } = {},
+): Service {
+  const args =
+    from === "build"
+      ? [path.join("dist", "src", "cli", `${command}.js`)]
+      : ["-r", "ts-node/register", path.join("src", "cli", `${command}.ts`)];
+  const child = spawn(process.execPath, args, {
     cwd: projectRoot(),
-    env: { ...process.env, LOG_LEVEL: "info", ...env },
+    env: { ...process.env, LOG_LEVEL: "info", TS_NODE_TRANSPILE_ONLY: "1", ...env },
   });
   let stderr = "";
   const lines: LogLine[] = [];
