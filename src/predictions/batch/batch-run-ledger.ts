@@ -2,10 +2,10 @@
 // (Query.batchRun), a crash resumes where it stopped, and replicas never run two at once.
 //
 // Claim: start a new run, resume a given one, or join the one another process is running (its
-// heartbeat is younger than 2 minutes, or, for a run on the queue, its flow is still pending). On
-// PostgreSQL the claim holds an advisory lock for its transaction, so two replicas starting together
-// cannot both create a run; on SQLite one process owns the file and claims inside one process are
-// queued. Every later write names the resumes the run was claimed with (RunWriter), so a process that
+// heartbeat is younger than 2 minutes, or, for a run on the queue, its flow or prepare job is still
+// pending). On PostgreSQL the claim holds an advisory lock for its transaction, so two replicas
+// starting together cannot both create a run; on SQLite one process owns the file and claims inside
+// one process are queued. Every later write names the resumes the run was claimed with (RunWriter), so a process that
 // lost its run to another finds out instead of racing it.
 import type { DatabaseProvider } from "../../config";
 import type { Db } from "../../db/client";
@@ -51,8 +51,8 @@ export interface ClaimOptions {
   runId?: number;
   trigger: BatchRunTrigger;
   /**
-   * Whether a running run whose heartbeat is stale is still alive elsewhere (its flow is pending on
-   * the queue): then it is joined, never resumed or abandoned. Absent: only the heartbeat counts.
+   * Whether a running run whose heartbeat is stale is still alive elsewhere (its flow or prepare job
+   * is pending on the queue): then it is joined, never resumed or abandoned. Absent: only the heartbeat counts.
    */
   alive?: (run: BatchRunRecord) => Promise<boolean>;
 }

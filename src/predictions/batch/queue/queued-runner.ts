@@ -41,8 +41,8 @@ export interface QueuedStart {
 }
 
 /**
- * Claims a run (a running run whose flow is still pending is joined, whatever its heartbeat) and,
- * when the claim is new or resumed, starts preparing it.
+ * Claims a run (a running run whose flow or prepare job is still pending is joined, whatever its
+ * heartbeat) and, when the claim is new or resumed, starts preparing it (here or in a worker).
  */
 export async function startQueuedRun(
   deps: QueuedRunDeps,
