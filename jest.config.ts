@@ -10,6 +10,7 @@ const config: Config = {
   // type-graphql's decorators read metadata as classes load, in whatever order a test imports them.
   setupFiles: ["reflect-metadata"],
   globalSetup: "<rootDir>/test/support/global-setup.ts",
+  globalTeardown: "<rootDir>/test/support/global-teardown.ts",
   reporters: ["default", "<rootDir>/test/support/summary-line-reporter.cjs"],
   transform: {
     // Type errors are caught once by `npm run typecheck`; jest only transpiles. Jest's module

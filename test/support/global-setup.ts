@@ -1,6 +1,8 @@
-// Runs once before all suites: decides whether the PostgreSQL, Redis and browser suites can run.
-// Workers inherit process.env, so they read the verdicts from CAI_TEST_POSTGRES_SKIP /
-// CAI_TEST_REDIS_SKIP / CAI_TEST_BROWSER_SKIP.
+// Runs once before all suites: decides whether the PostgreSQL, Redis and browser suites can run, and
+// names the run (CAI_TEST_RUN: the Redis namespaces of its test files start with it). Workers inherit
+// process.env, so they read the verdicts from CAI_TEST_POSTGRES_SKIP / CAI_TEST_REDIS_SKIP /
+// CAI_TEST_BROWSER_SKIP.
+import { randomBytes } from "node:crypto";
 import net from "node:net";
 import pg from "pg";
 import { chromiumProblem } from "./browser";
@@ -8,6 +10,7 @@ import { postgresAdminUrl } from "./postgres";
 import { redisTestUrl } from "./redis";
 
 export default async function globalSetup(): Promise<void> {
+  process.env.CAI_TEST_RUN ??= randomBytes(4).toString("hex");
   await checkPostgres();
   await checkRedis();
   checkChromium();

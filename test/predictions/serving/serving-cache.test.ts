@@ -144,7 +144,7 @@ describe("a purchase recorded while the customer's predictions are being compute
 });
 
 (redisSkip ? describe.skip : describe)("Redis cache shared by two API replicas", () => {
-  const namespace = `cai-test-${process.pid}-${Date.now()}`;
+  const namespace = testNamespace();
   let replicas: Array<Awaited<ReturnType<typeof startApi>>> = [];
   let created: Awaited<ReturnType<typeof createDatabase>>;
   let counters: number[][] = [];
