@@ -25,6 +25,7 @@ import { watchQueuedRun } from "../predictions/batch/queue/run-watch";
 import { createPredictionRuntime, writeOnlyCacheConfig } from "../predictions/runtime";
 import { type CommandContext, intOption, parseCommandArgs, runCommand } from "./support/command";
 import { refreshBars, refreshWithProgress } from "./support/refresh-progress";
+import { abortOnStopSignal } from "./support/stop-signal";
 
 export interface RefreshArgs {
   chunkSize: number;
@@ -85,13 +86,7 @@ export async function refreshCommand(
     provider: db.provider,
     log,
   });
-  const controller = new AbortController();
-  const onSignal = () => {
-    process.stderr.write("stopping after the chunks in flight (resume with npm run refresh)…\n");
-    controller.abort();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stop = abortOnStopSignal("stopping after the chunks in flight (resume with npm run refresh)…");
   try {
     const runId = args.resume ?? (await latestUnfinishedRun(db.prisma))?.id;
     if (runId !== undefined && args.resume === undefined)
@@ -104,15 +99,14 @@ export async function refreshCommand(
         chunkSize: args.chunkSize,
         concurrency: args.concurrency,
         fitPriors: args.fitPriors,
-        signal: controller.signal,
+        signal: stop.signal,
       },
       { enabled: !args.quiet },
     );
     out(describe(summary));
     return exitCodeOf(summary);
   } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.release();
     await runtime.close();
   }
 }
@@ -131,13 +125,7 @@ async function refreshOnQueue(
   out: (line: string) => void,
 ): Promise<number> {
   const queue = new RefreshQueue({ redisUrl, prefix: config.queue.prefix, log });
-  const controller = new AbortController();
-  const onSignal = () => {
-    process.stderr.write("no longer following: the run goes on in the workers\n");
-    controller.abort();
-  };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const stop = abortOnStopSignal("no longer following: the run goes on in the workers");
   const bars = refreshBars(!args.quiet);
   try {
     await checkEvictionPolicy(queue, log);
@@ -165,7 +153,7 @@ async function refreshOnQueue(
     if (claim.outcome === "joined") out(`Batch run ${claim.run.id} is already on the queue: following it.`);
     const watched = await watchQueuedRun({ db: db.prisma, queue }, claim.run.id, {
       onProgress: bars.show,
-      signal: controller.signal,
+      signal: stop.signal,
     });
     bars.stop();
     const { run } = watched;
@@ -178,8 +166,7 @@ async function refreshOnQueue(
     return watched.stopped ? 0 : exitCodeOf({ ...summary, outcome: "new" });
   } finally {
     bars.stop();
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    stop.release();
     await queue.close();
   }
 }
