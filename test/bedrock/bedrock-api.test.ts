@@ -12,7 +12,12 @@ import type { AnalyzerConfig } from "../../src/config";
 import { seedDatabase } from "../../src/datagen/seed";
 import { startApi, type TestApi } from "../support/api";
 import { claude } from "../support/claude-stand-in";
-import { type FakeBedrock, type FaultKind, startFakeBedrock } from "../support/fake-bedrock";
+import {
+  type FakeBedrock,
+  type FaultKind,
+  fakeBedrockSettings,
+  startFakeBedrock,
+} from "../support/fake-bedrock";
 
 const MODEL = "us.anthropic.claude-haiku-4-5-20251001-v1:0";
 const TODAY = new Date(new Date().toISOString().slice(0, 10));
@@ -31,15 +36,11 @@ function analyzerConfig(
   return {
     kind: "bedrock",
     bedrock: {
-      modelId: MODEL,
-      region: "us-east-1",
-      endpoint: fake.endpoint,
+      ...fakeBedrockSettings(fake),
       maxConcurrency: 16,
       timeoutMs: 1_000,
-      monthlyBudgetUsd: 100,
       // Out of the way here; its own test below.
       maxCallsPerRequest: 1_000,
-      price: { inputPerMTok: 1, outputPerMTok: 5 },
       retryDelayMs: 10,
       breakerFailures: 1_000,
       fallbackRetryMs: FALLBACK_RETRY_MS,

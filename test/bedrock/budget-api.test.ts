@@ -11,7 +11,7 @@ import { encodeCursor } from "../../src/graphql/pagination";
 import { startApi, type TestApi } from "../support/api";
 import { claude } from "../support/claude-stand-in";
 import { createDatabase } from "../support/databases";
-import { type FakeBedrock, startFakeBedrock } from "../support/fake-bedrock";
+import { type FakeBedrock, fakeBedrockSettings, startFakeBedrock } from "../support/fake-bedrock";
 
 process.env.AWS_ACCESS_KEY_ID = "AKIDTESTFAKEBEDROCK";
 process.env.AWS_SECRET_ACCESS_KEY = "fake-secret-for-tests";
@@ -23,14 +23,9 @@ function bedrock(fake: FakeBedrock, overrides: Partial<AnalyzerConfig["bedrock"]
   return {
     kind: "bedrock",
     bedrock: {
-      modelId: "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-      region: "us-east-1",
-      endpoint: fake.endpoint,
+      ...fakeBedrockSettings(fake),
       maxConcurrency: 16,
-      timeoutMs: 10_000,
-      monthlyBudgetUsd: 100,
       maxCallsPerRequest: 10,
-      price: { inputPerMTok: 1, outputPerMTok: 5 },
       retryDelayMs: 10,
       fallbackRetryMs: FALLBACK_RETRY_MS,
       ...overrides,

@@ -7,7 +7,7 @@ import { BedrockCallError, BedrockGateway } from "../../src/bedrock/bedrock-gate
 import { DatabaseUsageLedger, monthOf } from "../../src/bedrock/usage-ledger";
 import { openDatabase } from "../../src/db/client";
 import { describeEachDatabase } from "../support/databases";
-import { startFakeBedrock } from "../support/fake-bedrock";
+import { fakeBedrockSettings, startFakeBedrock } from "../support/fake-bedrock";
 
 process.env.AWS_ACCESS_KEY_ID = "AKIDTESTFAKEBEDROCK";
 process.env.AWS_SECRET_ACCESS_KEY = "fake-secret-for-tests";
@@ -26,13 +26,9 @@ describeEachDatabase("the monthly AI budget", (handle) => {
     const replicas = [handle.database.prisma, second.prisma].map(
       (db) =>
         new BedrockGateway({
-          modelId: "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-          region: "us-east-1",
-          endpoint: fake.endpoint,
+          ...fakeBedrockSettings(fake),
           maxConcurrency: CONCURRENCY,
-          timeoutMs: 10_000,
           monthlyBudgetUsd: BUDGET_USD,
-          price: { inputPerMTok: 1, outputPerMTok: 5 },
           ledger: new DatabaseUsageLedger(db),
           log,
         }),

@@ -7,7 +7,7 @@ import { createCallRate } from "../../src/bedrock/call-rate";
 import { DatabaseUsageLedger } from "../../src/bedrock/usage-ledger";
 import { openDatabase } from "../../src/db/client";
 import { createDatabase } from "../support/databases";
-import { startFakeBedrock } from "../support/fake-bedrock";
+import { fakeBedrockSettings, startFakeBedrock } from "../support/fake-bedrock";
 import { redisTestUrl, testNamespace } from "../support/redis";
 
 process.env.AWS_ACCESS_KEY_ID = "AKIDTESTFAKEBEDROCK";
@@ -41,13 +41,7 @@ const log = pino({ level: "silent" });
     const gateways = rates.map(
       (callRate) =>
         new BedrockGateway({
-          modelId: "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-          region: "us-east-1",
-          endpoint: fake.endpoint,
-          maxConcurrency: 4,
-          timeoutMs: 10_000,
-          monthlyBudgetUsd: 100,
-          price: { inputPerMTok: 1, outputPerMTok: 5 },
+          ...fakeBedrockSettings(fake),
           ledger: new DatabaseUsageLedger(database.prisma),
           log,
           callRate,

@@ -3,7 +3,7 @@
 import { CustomersWithInsightsDocument } from "../../src/client/generated/graphql";
 import { seedDatabase } from "../../src/datagen/seed";
 import { startApi } from "../support/api";
-import { startFakeBedrock } from "../support/fake-bedrock";
+import { fakeBedrockSettings, startFakeBedrock } from "../support/fake-bedrock";
 
 const TODAY = new Date(new Date().toISOString().slice(0, 10));
 
@@ -29,14 +29,11 @@ describe("ANALYZER=bedrock without credentials", () => {
         analyzer: {
           kind: "bedrock",
           bedrock: {
-            modelId: "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-            region: "us-east-1",
-            endpoint: fake.endpoint,
+            ...fakeBedrockSettings(fake),
             maxConcurrency: 2,
             timeoutMs: 5_000,
             monthlyBudgetUsd: 10,
             maxCallsPerRequest: 10,
-            price: { inputPerMTok: 1, outputPerMTok: 5 },
           },
         },
       },

@@ -15,7 +15,12 @@ import { syntheticHistories } from "../../src/datagen/synthetic-histories";
 import { type Database, openDatabase } from "../../src/db/client";
 import { claude } from "../support/claude-stand-in";
 import { createDatabase } from "../support/databases";
-import { type FakeBedrock, type FakeBedrockRequest, startFakeBedrock } from "../support/fake-bedrock";
+import {
+  type FakeBedrock,
+  type FakeBedrockRequest,
+  fakeBedrockSettings,
+  startFakeBedrock,
+} from "../support/fake-bedrock";
 
 process.env.AWS_ACCESS_KEY_ID = "AKIDTESTFAKEBEDROCK";
 process.env.AWS_SECRET_ACCESS_KEY = "fake-secret-for-tests";
@@ -49,13 +54,8 @@ beforeAll(async () => {
   database = openDatabase(created.url);
   const log = pino({ level: "silent" });
   gateway = new BedrockGateway({
-    modelId: "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-    region: "us-east-1",
-    endpoint: fake.endpoint,
+    ...fakeBedrockSettings(fake),
     maxConcurrency: 8,
-    timeoutMs: 10_000,
-    monthlyBudgetUsd: 100,
-    price: { inputPerMTok: 1, outputPerMTok: 5 },
     ledger: new DatabaseUsageLedger(database.prisma),
     log,
   });

@@ -232,6 +232,22 @@ const ERRORS = {
   },
 } satisfies Record<string, ErrorSpec>;
 
+/**
+ * Bedrock settings aimed at the fake, as most tests use them: the model, region, endpoint and price,
+ * 4 calls at once, 10 s a call, $100 a month. Spread them first and override what a test is about.
+ */
+export function fakeBedrockSettings(fake: Pick<FakeBedrock, "endpoint">) {
+  return {
+    modelId: "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+    region: "us-east-1",
+    endpoint: fake.endpoint,
+    maxConcurrency: 4,
+    timeoutMs: 10_000,
+    monthlyBudgetUsd: 100,
+    price: { inputPerMTok: 1, outputPerMTok: 5 },
+  };
+}
+
 /** Starts the fake on 127.0.0.1 (by default on a free port). */
 export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promise<FakeBedrock> {
   const fake = new FakeBedrockServer(options);

@@ -32,7 +32,7 @@ import { watchQueuedRun } from "../../../../src/predictions/batch/queue/run-watc
 import { createPredictionRuntime, type PredictionRuntime } from "../../../../src/predictions/runtime";
 import type { PredictionService } from "../../../../src/predictions/serving/prediction-service";
 import { describeEachDatabase, type TestDatabase } from "../../../support/databases";
-import { startFakeBedrock } from "../../../support/fake-bedrock";
+import { fakeBedrockSettings, startFakeBedrock } from "../../../support/fake-bedrock";
 import { redisTestUrl, testNamespace } from "../../../support/redis";
 
 process.env.AWS_ACCESS_KEY_ID = "AKIDTESTFAKEBEDROCK";
@@ -301,17 +301,7 @@ describeWithRedis("batch refresh on the queue", (handle) => {
     try {
       const analyzer: AnalyzerConfig = {
         kind: "bedrock",
-        bedrock: {
-          modelId: "us.anthropic.claude-haiku-4-5-20251001-v1:0",
-          region: "us-east-1",
-          endpoint: fake.endpoint,
-          maxConcurrency: 4,
-          timeoutMs: 10_000,
-          monthlyBudgetUsd: 100,
-          maxCallsPerRequest: 1_000,
-          callsPerMinute: 7,
-          price: { inputPerMTok: 1, outputPerMTok: 5 },
-        },
+        bedrock: { ...fakeBedrockSettings(fake), maxCallsPerRequest: 1_000, callsPerMinute: 7 },
       };
       startWorker({ analyzer });
       startWorker({ analyzer });
